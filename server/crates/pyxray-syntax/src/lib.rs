@@ -1,0 +1,15 @@
+//! Python source text to syntax tree: decoding (PEP 263), parsing with per-statement recovery,
+//! tokenizer limits, and the line index that converts byte offsets to positions. This is the only
+//! crate that depends on rustpython-parser; everything downstream sees [`ast`].
+
+pub mod ast;
+mod depth;
+mod limits;
+pub mod line_index;
+mod lower;
+mod parse;
+mod source;
+
+pub use line_index::{LineCol, LineIndex, PositionEncoding};
+pub use parse::{parse_module, Parsed, SyntaxError, SyntaxErrorKind, MAX_TREE_DEPTH};
+pub use source::{decode_source, DecodeError, DecodedSource};

@@ -1,0 +1,330 @@
+//! Parsing with recovery. rustpython-parser stops at the first error, and a buffer being edited is
+//! usually invalid, so when the whole file fails we parse each top-level statement on its own
+//! (and, inside a broken statement, each column-0 `def`/`class`/`import` line onward), keep every
+//! part that parses, and report one error per broken part.
+
+use crate::ast::{Module, TextRange};
+use crate::depth;
+use crate::limits;
+use crate::lower::Lowerer;
+use rustpython_parser::{ast as rp, lexer, text_size::TextSize, Mode, ParseErrorType, Tok};
+
+/// Deeper trees than this are refused with CPython's RecursionError message, before any recursive
+/// pass runs over them. CPython 3.13 compiles 5,000-deep expressions and refuses 10,000.
+pub const MAX_TREE_DEPTH: usize = 6000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SyntaxErrorKind {
+    SyntaxError,
+    IndentationError,
+    TabError,
+    /// CPython: `RecursionError: maximum recursion depth exceeded during compilation`.
+    RecursionError,
+    /// CPython: `MemoryError: Parser stack overflowed - Python source too complex to parse`.
+    MemoryError,
+    /// Syntax CPython may accept that pyxray's parser does not support.
+    Unsupported,
+}
+
+impl SyntaxErrorKind {
+    pub fn python_name(self) -> &'static str {
+        match self {
+            SyntaxErrorKind::SyntaxError | SyntaxErrorKind::Unsupported => "SyntaxError",
+            SyntaxErrorKind::IndentationError => "IndentationError",
+            SyntaxErrorKind::TabError => "TabError",
+            SyntaxErrorKind::RecursionError => "RecursionError",
+            SyntaxErrorKind::MemoryError => "MemoryError",
+        }
+    }
+}
+
+/// A problem found while reading the source, with the byte range it applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+    pub kind: SyntaxErrorKind,
+}
+
+/// The result of parsing a file: every statement that could be parsed, and the errors.
+#[derive(Clone, Debug, Default)]
+pub struct Parsed {
+    pub module: Module,
+    pub errors: Vec<SyntaxError>,
+    /// Source ranges whose statements are missing from `module` because they did not parse.
+    pub failed_regions: Vec<TextRange>,
+}
+
+impl Parsed {
+    /// True when the whole file parsed: `module` is exactly the file.
+    pub fn is_complete(&self) -> bool {
+        self.errors.is_empty()
+    }
+}
+
+/// Parses a whole module, recovering per top-level statement when the file has errors.
+pub fn parse_module(text: &str) -> Parsed {
+    if let Some(error) = limits::check(text) {
+        // Tokenizer-level limits (NUL bytes, nesting): CPython refuses the whole file, and so
+        // would our parser (or it would build a tree too deep to walk). Nothing is kept.
+        let failed = TextRange::new(0, text.len() as u32);
+        return Parsed { module: Module::default(), errors: vec![error], failed_regions: vec![failed] };
+    }
+    match parse_part(text, 0, text.len()) {
+        Ok(body) => Parsed { module: Module { body }, errors: vec![], failed_regions: vec![] },
+        Err(_) => recover(text),
+    }
+}
+
+/// Parses `text[start..end]` as a sequence of statements, ranges relative to the whole text.
+fn parse_part(text: &str, start: usize, end: usize) -> Result<Vec<crate::ast::Stmt>, SyntaxError> {
+    let part = &text[start..end];
+    let suite = match rustpython_parser::parse_starts_at(part, Mode::Module, "<source>", TextSize::from(start as u32))
+    {
+        Ok(rp::Mod::Module(m)) => m.body,
+        Ok(_) => Vec::new(),
+        Err(e) => {
+            if matches!(e.error, ParseErrorType::Eof) {
+                if let Some((at, bracket)) = limits::unclosed_bracket(part) {
+                    let at = (start + at) as u32;
+                    return Err(SyntaxError {
+                        range: TextRange::new(at, at + 1),
+                        message: format!("'{bracket}' was never closed"),
+                        kind: SyntaxErrorKind::SyntaxError,
+                    });
+                }
+            }
+            return Err(convert_error(text, e.offset.to_u32(), &e.error));
+        }
+    };
+    if depth::max_depth(&suite) > MAX_TREE_DEPTH {
+        depth::dismantle(suite);
+        return Err(SyntaxError {
+            range: TextRange::new(start as u32, end as u32),
+            message: "maximum recursion depth exceeded during compilation".into(),
+            kind: SyntaxErrorKind::RecursionError,
+        });
+    }
+    Ok(Lowerer { source: text }.suite(suite))
+}
+
+fn recover(text: &str) -> Parsed {
+    let mut parsed = Parsed::default();
+    for (start, end) in top_level_chunks(text) {
+        match parse_part(text, start, end) {
+            Ok(body) => parsed.module.body.extend(body),
+            Err(error) => recover_chunk(text, start, end, error, &mut parsed),
+        }
+    }
+    parsed
+}
+
+/// A broken top-level statement: split it before each column-0 definition or import line and
+/// parse the parts on their own, keeping those that parse. If every part parses (the split itself
+/// hid the error, e.g. inside a multi-line string), the whole chunk is reported as broken.
+fn recover_chunk(text: &str, start: usize, end: usize, error: SyntaxError, parsed: &mut Parsed) {
+    let mut cuts = column0_starts(text, start, end);
+    cuts.push(end);
+    let mut kept = Vec::new();
+    let mut errors = Vec::new();
+    let mut regions = Vec::new();
+    let mut part_start = start;
+    for cut in cuts {
+        match parse_part(text, part_start, cut) {
+            Ok(body) => kept.extend(body),
+            Err(e) => {
+                errors.push(e);
+                regions.push(TextRange::new(part_start as u32, cut as u32));
+            }
+        }
+        part_start = cut;
+    }
+    if errors.is_empty() {
+        parsed.errors.push(error);
+        parsed.failed_regions.push(TextRange::new(start as u32, end as u32));
+    } else {
+        parsed.module.body.extend(kept);
+        parsed.errors.extend(errors);
+        parsed.failed_regions.extend(regions);
+    }
+}
+
+/// Offsets (after `start`) of lines that begin at column 0 with `def`, `class`, `async def`, `@`,
+/// `import` or `from`: likely starts of statements even when the lexer is confused.
+fn column0_starts(text: &str, start: usize, end: usize) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut offset = start;
+    let mut after_decorator = false;
+    for line in text[start..end].split_inclusive('\n') {
+        let keyword = ["def ", "class ", "async def ", "@", "import ", "from "];
+        let starts = keyword.iter().any(|k| line.starts_with(k));
+        if offset != start && starts && !after_decorator {
+            out.push(offset);
+        }
+        if !line.trim().is_empty() {
+            after_decorator = line.starts_with('@');
+        }
+        offset += line.len();
+    }
+    out
+}
+
+/// Splits the text into top-level statements using the lexer: a statement ends at a logical
+/// newline at indentation level 0 unless the next one continues it (`else`, `elif`, `except`,
+/// `finally`) or it is only decorators. If the lexer fails, the rest is one chunk.
+fn top_level_chunks(text: &str) -> Vec<(usize, usize)> {
+    let mut chunks = Vec::new();
+    let mut chunk_start = 0usize;
+    let mut level = 0i32;
+    let mut after_newline = true;
+    let mut only_decorators = false;
+    for token in lexer::lex(text, Mode::Module) {
+        let Ok((tok, range)) = token else { break };
+        match tok {
+            Tok::Indent => level += 1,
+            Tok::Dedent => level -= 1,
+            Tok::EndOfFile => {}
+            Tok::Newline => after_newline = true,
+            _ => {
+                let continues = matches!(tok, Tok::Else | Tok::Elif | Tok::Except | Tok::Finally);
+                if after_newline && level == 0 && !continues && !only_decorators {
+                    let boundary = line_start_before(text, range.start().to_usize());
+                    if boundary > chunk_start {
+                        chunks.push((chunk_start, boundary));
+                        chunk_start = boundary;
+                    }
+                    only_decorators = tok == Tok::At;
+                } else if only_decorators && level == 0 && matches!(tok, Tok::Def | Tok::Class | Tok::Async) {
+                    only_decorators = false;
+                }
+                after_newline = false;
+            }
+        }
+    }
+    if chunk_start < text.len() {
+        chunks.push((chunk_start, text.len()));
+    }
+    chunks
+}
+
+fn line_start_before(text: &str, offset: usize) -> usize {
+    text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+fn convert_error(text: &str, offset: u32, error: &ParseErrorType) -> SyntaxError {
+    use rustpython_parser::lexer::LexicalErrorType as L;
+    let (kind, message) = match error {
+        ParseErrorType::Eof => (SyntaxErrorKind::SyntaxError, "unexpected EOF while parsing".to_string()),
+        ParseErrorType::UnrecognizedToken(Tok::Indent, _) => {
+            (SyntaxErrorKind::IndentationError, "unexpected indent".to_string())
+        }
+        ParseErrorType::UnrecognizedToken(_, Some(expected)) if expected == "Indent" => {
+            (SyntaxErrorKind::IndentationError, "expected an indented block".to_string())
+        }
+        ParseErrorType::UnrecognizedToken(tok, _) | ParseErrorType::ExtraToken(tok) => {
+            (SyntaxErrorKind::SyntaxError, format!("invalid syntax (unexpected {})", describe_token(tok)))
+        }
+        ParseErrorType::InvalidToken => (SyntaxErrorKind::SyntaxError, "invalid token".to_string()),
+        ParseErrorType::Lexical(L::IndentationError) => {
+            (SyntaxErrorKind::IndentationError, "unindent does not match any outer indentation level".to_string())
+        }
+        ParseErrorType::Lexical(L::TabError) => {
+            (SyntaxErrorKind::TabError, "inconsistent use of tabs and spaces in indentation".to_string())
+        }
+        ParseErrorType::Lexical(L::FStringError(e)) => (
+            SyntaxErrorKind::Unsupported,
+            format!(
+                "f-string: {e} (pyxray's parser does not support Python 3.12+ f-string syntax such as nested quotes; CPython may accept this)"
+            ),
+        ),
+        ParseErrorType::Lexical(e) => (SyntaxErrorKind::SyntaxError, e.to_string()),
+    };
+    SyntaxError { range: token_extent(text, offset), message, kind }
+}
+
+fn describe_token(tok: &Tok) -> String {
+    match tok {
+        Tok::Newline => "end of line".into(),
+        Tok::Indent => "indent".into(),
+        Tok::Dedent => "dedent".into(),
+        Tok::EndOfFile => "end of file".into(),
+        other => format!("{other}"),
+    }
+}
+
+/// The range of the token starting at `offset`: an identifier or number, or one character.
+fn token_extent(text: &str, offset: u32) -> TextRange {
+    let start = (offset as usize).min(text.len());
+    let rest = &text[start..];
+    let mut chars = rest.char_indices();
+    let end = match chars.next() {
+        None => start,
+        Some((_, '\n' | '\r')) => start,
+        Some((_, c)) if c.is_alphanumeric() || c == '_' => {
+            start + rest.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(rest.len())
+        }
+        Some((_, c)) => start + c.len_utf8(),
+    };
+    TextRange::new(start as u32, end as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::StmtKind;
+
+    fn names(p: &Parsed) -> Vec<String> {
+        p.module
+            .body
+            .iter()
+            .filter_map(|s| match &s.kind {
+                StmtKind::FunctionDef(f) => Some(f.name.clone()),
+                StmtKind::ClassDef(c) => Some(c.name.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn valid_file_is_complete() {
+        let p = parse_module("def f():\n    return 1\n\nclass C:\n    pass\n");
+        assert!(p.is_complete());
+        assert_eq!(names(&p), ["f", "C"]);
+    }
+
+    #[test]
+    fn error_in_one_function_keeps_the_others() {
+        let src = "def a():\n    return 1\n\ndef b(:\n    pass\n\n@dec\ndef c():\n    if x:\n        pass\n    else:\n        pass\n";
+        let p = parse_module(src);
+        assert_eq!(p.errors.len(), 1, "{:?}", p.errors);
+        assert_eq!(names(&p), ["a", "c"]);
+        let e = &p.errors[0];
+        assert_eq!(&src[e.range.start as usize..e.range.end as usize], ":");
+    }
+
+    #[test]
+    fn unclosed_bracket_keeps_later_definitions() {
+        let src = "x = foo(\n\ndef later():\n    return 2\n";
+        let p = parse_module(src);
+        assert_eq!(p.errors.len(), 1);
+        assert_eq!(names(&p), ["later"]);
+    }
+
+    #[test]
+    fn too_many_parentheses() {
+        let src = format!("x = {}1{}\n", "(".repeat(201), ")".repeat(201));
+        let p = parse_module(&src);
+        assert_eq!(p.errors[0].message, "too many nested parentheses");
+        let src = format!("x = {}1{}\n", "(".repeat(200), ")".repeat(200));
+        assert!(parse_module(&src).is_complete());
+    }
+
+    #[test]
+    fn deep_expression_is_refused_without_overflow() {
+        let src = format!("x = {}1\n", "-".repeat(200_000));
+        let p = parse_module(&src);
+        assert_eq!(p.errors[0].kind, SyntaxErrorKind::RecursionError);
+        let src = format!("x = a{}\n", ".b".repeat(100_000));
+        assert_eq!(parse_module(&src).errors[0].kind, SyntaxErrorKind::RecursionError);
+    }
+}
