@@ -114,6 +114,36 @@ pub(crate) fn unclosed_bracket(text: &str) -> Option<(usize, char)> {
     stack.last().map(|&at| (at, bytes[at] as char))
 }
 
+/// The offset of the bracket closing the one at `open`, skipping strings and comments.
+pub(crate) fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = open;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            b'\'' | b'"' => {
+                i = skip_string(bytes, i);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 fn error(start: usize, end: usize, message: &str, kind: SyntaxErrorKind) -> SyntaxError {
     SyntaxError { range: TextRange::new(start as u32, end as u32), message: message.into(), kind }
 }

@@ -397,11 +397,20 @@ impl Lowerer<'_> {
                 ops: x.ops.into_iter().map(cmpop).collect(),
                 comparators: self.exprs(x.comparators),
             },
-            E::Call(x) => ExprKind::Call {
-                func: self.bexpr(x.func),
-                args: self.exprs(x.args),
-                keywords: x.keywords.into_iter().map(|k| self.keyword(k)).collect(),
-            },
+            E::Call(x) => {
+                let func = self.bexpr(x.func);
+                let mut args = self.exprs(x.args);
+                let keywords: Vec<Keyword> = x.keywords.into_iter().map(|k| self.keyword(k)).collect();
+                // CPython's `f(x for x in y)` genexp spans the call's parentheses.
+                if args.len() == 1 && keywords.is_empty() && matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
+                    if !self.paren_wrapped(args[0].range) {
+                        if let Some(open) = self.next_open_paren(func.range.end) {
+                            args[0].range = TextRange::new(open, r.end);
+                        }
+                    }
+                }
+                ExprKind::Call { func, args, keywords }
+            }
             E::FormattedValue(x) => ExprKind::FormattedValue {
                 value: self.bexpr(x.value),
                 conversion: match x.conversion {
@@ -433,6 +442,37 @@ impl Lowerer<'_> {
             },
         };
         Expr { range: r, kind }
+    }
+}
+
+impl Lowerer<'_> {
+    /// Whether `range` starts with `(` whose matching `)` ends the range.
+    fn paren_wrapped(&self, range: TextRange) -> bool {
+        let bytes = self.source.as_bytes();
+        let (start, end) = (range.start as usize, range.end as usize);
+        if end == 0 || bytes.get(start) != Some(&b'(') || bytes.get(end - 1) != Some(&b')') {
+            return false;
+        }
+        crate::limits::matching_bracket(bytes, start) == Some(end - 1)
+    }
+
+    /// The first `(` at or after `from`, skipping whitespace, comments and line continuations.
+    fn next_open_paren(&self, from: u32) -> Option<u32> {
+        let bytes = self.source.as_bytes();
+        let mut i = from as usize;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' => return Some(i as u32),
+                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\\' => i += 1,
+                b'#' => {
+                    while i < bytes.len() && bytes[i] != b'\n' {
+                        i += 1;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 }
 

@@ -1,0 +1,252 @@
+//! Calls (`compiler_call`, `compiler_call_helper`): method calls via `LOAD_ATTR` with the method
+//! bit, zero- and two-argument `super()` via `LOAD_SUPER_ATTR`, keyword names, and the
+//! `CALL_FUNCTION_EX` path for star-arguments or large calls.
+
+use super::*;
+use pyxray_syntax::ast::{Expr, ExprKind, Keyword};
+
+impl Compiler<'_> {
+    /// `is_import_originated`: the name is bound by an import at module level.
+    fn is_import_originated(&self, e: &Expr) -> bool {
+        let ExprKind::Name { id, .. } = &e.kind else { return false };
+        self.st.entry(self.st.top).symbol(id) & symtable::DEF_IMPORT != 0
+    }
+
+    /// `can_optimize_super_call`.
+    pub fn can_optimize_super_call(&self, attr: &Expr) -> bool {
+        let ExprKind::Attribute { value, attr: attr_name, .. } = &attr.kind else { return false };
+        let ExprKind::Call { func, args, keywords } = &value.kind else { return false };
+        let ExprKind::Name { id, .. } = &func.kind else { return false };
+        if id != "super" || attr_name == "__class__" || !keywords.is_empty() {
+            return false;
+        }
+        if self.ste().scope(id) != Some(Scope::GlobalImplicit) {
+            return false;
+        }
+        if self.st.entry(self.st.top).scope(id).is_some() {
+            return false;
+        }
+        if args.len() == 2 {
+            return !args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }));
+        }
+        if !args.is_empty() {
+            return false;
+        }
+        let md = &self.u().md;
+        if md.argcount == 0 && md.posonlyargcount == 0 {
+            return false;
+        }
+        self.get_ref_type("__class__") == Some(Scope::Free)
+    }
+
+    /// `load_args_for_super`.
+    pub fn load_args_for_super(&mut self, e: &Expr) -> CompileResult<()> {
+        let ExprKind::Call { func, args, .. } = &e.kind else { return Ok(()) };
+        let loc = self.loc(e.range);
+        if let ExprKind::Name { id, .. } = &func.kind {
+            let floc = self.loc(func.range);
+            self.nameop(func.range, floc, id, ExprContext::Load)?;
+        }
+        if args.len() == 2 {
+            self.visit_expr(&args[0])?;
+            self.visit_expr(&args[1])?;
+            return Ok(());
+        }
+        self.nameop(e.range, loc, "__class__", ExprContext::Load)?;
+        let first = self.u().md.varnames.get_index(0).cloned().unwrap_or_default();
+        self.nameop(e.range, loc, &first, ExprContext::Load)?;
+        Ok(())
+    }
+
+    /// `maybe_optimize_method_call`: returns whether the call was emitted.
+    fn maybe_optimize_method_call(&mut self, e: &Expr, meth: &Expr, args: &[Expr], kwds: &[Keyword]) -> CompileResult<bool> {
+        let ExprKind::Attribute { value, attr, ctx } = &meth.kind else { return Ok(false) };
+        if *ctx != ExprContext::Load {
+            return Ok(false);
+        }
+        if self.is_import_originated(value) {
+            return Ok(false);
+        }
+        let argsl = args.len();
+        let kwdsl = kwds.len();
+        if argsl + kwdsl + (kwdsl != 0) as usize >= STACK_USE_GUIDELINE {
+            return Ok(false);
+        }
+        if args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. })) || kwds.iter().any(|k| k.arg.is_none()) {
+            return Ok(false);
+        }
+        let mut loc = self.loc(meth.range);
+        if self.can_optimize_super_call(meth) {
+            self.load_args_for_super(value)?;
+            let ExprKind::Call { args: sargs, .. } = &value.kind else { unreachable!() };
+            let op = if sargs.is_empty() { Op::LOAD_ZERO_SUPER_METHOD } else { Op::LOAD_SUPER_METHOD };
+            self.addop_name(op, NameTable::Names, attr, loc);
+            loc = self.update_start_location_to_match_attr(loc, meth);
+            self.addop(Op::NOP, loc);
+        } else {
+            self.visit_expr(value)?;
+            loc = self.update_start_location_to_match_attr(loc, meth);
+            self.addop_name(Op::LOAD_METHOD, NameTable::Names, attr, loc);
+        }
+        self.visit_exprs(args)?;
+        if kwdsl > 0 {
+            for k in kwds {
+                self.visit_expr(&k.value)?;
+            }
+            self.call_simple_kw_helper(loc, kwds);
+            let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
+            self.addop_i(Op::CALL_KW, (argsl + kwdsl) as i32, eloc);
+        } else {
+            let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
+            self.addop_i(Op::CALL, argsl as i32, eloc);
+        }
+        Ok(true)
+    }
+
+    /// `validate_keywords`.
+    fn validate_keywords(&self, keywords: &[Keyword]) -> CompileResult<()> {
+        for (i, k) in keywords.iter().enumerate() {
+            let Some(arg) = &k.arg else { continue };
+            self.check_forbidden(k.range, arg, ExprContext::Store)?;
+            for other in &keywords[i + 1..] {
+                if other.arg.as_deref() == Some(arg.as_str()) {
+                    return self.error(other.range, format!("keyword argument repeated: {arg}"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `check_caller`: the "'X' object is not callable" warning.
+    fn check_caller(&mut self, func: &Expr) {
+        let warn = matches!(
+            func.kind,
+            ExprKind::Constant(_)
+                | ExprKind::Tuple { .. }
+                | ExprKind::List { .. }
+                | ExprKind::ListComp { .. }
+                | ExprKind::Dict { .. }
+                | ExprKind::DictComp { .. }
+                | ExprKind::Set(_)
+                | ExprKind::SetComp { .. }
+                | ExprKind::GeneratorExp { .. }
+                | ExprKind::JoinedStr(_)
+                | ExprKind::FormattedValue { .. }
+        );
+        if warn {
+            let ty = expr::infer_type(func).unwrap_or("object");
+            self.warn(func.range, format!("'{ty}' object is not callable; perhaps you missed a comma?"));
+        }
+    }
+
+    pub fn call(&mut self, e: &Expr, func: &Expr, args: &[Expr], keywords: &[Keyword]) -> CompileResult<()> {
+        self.validate_keywords(keywords)?;
+        if self.maybe_optimize_method_call(e, func, args, keywords)? {
+            return Ok(());
+        }
+        self.check_caller(func);
+        self.visit_expr(func)?;
+        let floc = self.loc(func.range);
+        self.addop(Op::PUSH_NULL, floc);
+        let loc = self.loc(e.range);
+        self.call_helper(loc, 0, args, keywords)
+    }
+
+    /// `compiler_call_simple_kw_helper`: the tuple of keyword names before `CALL_KW`.
+    fn call_simple_kw_helper(&mut self, loc: Location, keywords: &[Keyword]) {
+        let names: Vec<ConstValue> = keywords.iter().map(|k| consts::str_const(k.arg.as_deref().unwrap_or(""))).collect();
+        self.addop_load_const(ConstValue::Tuple(names.into()), loc);
+    }
+
+    /// `compiler_subkwargs`.
+    fn subkwargs(&mut self, loc: Location, keywords: &[Keyword], begin: usize, end: usize) -> CompileResult<()> {
+        let n = end - begin;
+        let big = n * 2 > STACK_USE_GUIDELINE;
+        if n > 1 && !big {
+            for k in &keywords[begin..end] {
+                self.visit_expr(&k.value)?;
+            }
+            let keys: Vec<ConstValue> =
+                keywords[begin..end].iter().map(|k| consts::str_const(k.arg.as_deref().unwrap_or(""))).collect();
+            self.addop_load_const(ConstValue::Tuple(keys.into()), loc);
+            self.addop_i(Op::BUILD_CONST_KEY_MAP, n as i32, loc);
+            return Ok(());
+        }
+        if big {
+            self.addop_i(Op::BUILD_MAP, 0, NO_LOCATION);
+        }
+        for k in &keywords[begin..end] {
+            self.addop_load_const(consts::str_const(k.arg.as_deref().unwrap_or("")), loc);
+            self.visit_expr(&k.value)?;
+            if big {
+                self.addop_i(Op::MAP_ADD, 1, NO_LOCATION);
+            }
+        }
+        if !big {
+            self.addop_i(Op::BUILD_MAP, n as i32, loc);
+        }
+        Ok(())
+    }
+
+    /// `compiler_call_helper`: `n` arguments are already on the stack.
+    pub fn call_helper(&mut self, loc: Location, n: usize, args: &[Expr], keywords: &[Keyword]) -> CompileResult<()> {
+        self.validate_keywords(keywords)?;
+        let nelts = args.len();
+        let nkwelts = keywords.len();
+        let ex_call = nelts + nkwelts * 2 > STACK_USE_GUIDELINE
+            || args.iter().any(|a| matches!(a.kind, ExprKind::Starred { .. }))
+            || keywords.iter().any(|k| k.arg.is_none());
+        if !ex_call {
+            for a in args {
+                self.visit_expr(a)?;
+            }
+            if nkwelts > 0 {
+                for k in keywords {
+                    self.visit_expr(&k.value)?;
+                }
+                self.call_simple_kw_helper(loc, keywords);
+                self.addop_i(Op::CALL_KW, (n + nelts + nkwelts) as i32, loc);
+            } else {
+                self.addop_i(Op::CALL, (n + nelts) as i32, loc);
+            }
+            return Ok(());
+        }
+        // CALL_FUNCTION_EX: positional arguments as one tuple, keywords as one dict.
+        match args {
+            [Expr { kind: ExprKind::Starred { value, .. }, .. }] if n == 0 => self.visit_expr(value)?,
+            _ => self.starunpack_helper(loc, args, n, Op::BUILD_LIST, Op::LIST_APPEND, Op::LIST_EXTEND, true)?,
+        }
+        if nkwelts > 0 {
+            let mut have_dict = false;
+            let mut nseen = 0usize;
+            for (i, k) in keywords.iter().enumerate() {
+                if k.arg.is_none() {
+                    if nseen > 0 {
+                        self.subkwargs(loc, keywords, i - nseen, i)?;
+                        if have_dict {
+                            self.addop_i(Op::DICT_MERGE, 1, loc);
+                        }
+                        have_dict = true;
+                        nseen = 0;
+                    }
+                    if !have_dict {
+                        self.addop_i(Op::BUILD_MAP, 0, loc);
+                        have_dict = true;
+                    }
+                    self.visit_expr(&k.value)?;
+                    self.addop_i(Op::DICT_MERGE, 1, loc);
+                } else {
+                    nseen += 1;
+                }
+            }
+            if nseen > 0 {
+                self.subkwargs(loc, keywords, nkwelts - nseen, nkwelts)?;
+                if have_dict {
+                    self.addop_i(Op::DICT_MERGE, 1, loc);
+                }
+            }
+        }
+        self.addop_i(Op::CALL_FUNCTION_EX, (nkwelts > 0) as i32, loc);
+        Ok(())
+    }
+}

@@ -1,0 +1,159 @@
+//! Building the CFG from the instruction sequence (`instr_sequence_to_cfg`, `cfg_builder_*`) and
+//! the preprocessing passes: jump targets, exception handler marking, exception stacks.
+
+use super::*;
+
+/// `instr_sequence_to_cfg`: a new block starts at every jump target and after every terminator.
+pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) -> Cfg {
+    let n = seq.instrs.len();
+    let mut is_target = vec![false; n + 1];
+    for instr in &seq.instrs {
+        if opcodes::has_target(instr.op) && instr.oparg >= 0 && (instr.oparg as usize) < n {
+            is_target[instr.oparg as usize] = true;
+        }
+    }
+    let mut g = Cfg { blocks: vec![BasicBlock::new()], entry: 0, version };
+    let mut cur: BlockId = 0;
+    let mut current_label: i32 = -1;
+    for (i, instr) in seq.instrs.iter().enumerate() {
+        if is_target[i] {
+            current_label = i as i32;
+            maybe_start_new_block(&mut g, &mut cur, &mut current_label);
+        }
+        maybe_start_new_block(&mut g, &mut cur, &mut current_label);
+        g.blocks[cur].instrs.push(CfgInstr::new(instr.op, instr.oparg, instr.loc));
+    }
+    g
+}
+
+fn current_block_is_terminated(g: &mut Cfg, cur: BlockId, current_label: &mut i32) -> bool {
+    let b = &mut g.blocks[cur];
+    if b.last().is_some_and(|l| opcodes::is_terminator(l.op)) {
+        return true;
+    }
+    if *current_label >= 0 {
+        if b.last().is_some() || b.label >= 0 {
+            return true;
+        }
+        b.label = *current_label;
+        *current_label = -1;
+    }
+    false
+}
+
+fn maybe_start_new_block(g: &mut Cfg, cur: &mut BlockId, current_label: &mut i32) {
+    if current_block_is_terminated(g, *cur, current_label) {
+        let b = g.new_block();
+        g.blocks[b].label = *current_label;
+        *current_label = -1;
+        g.blocks[*cur].next = Some(b);
+        *cur = b;
+    }
+}
+
+/// `translate_jump_labels_to_targets`.
+pub fn translate_jump_labels_to_targets(g: &mut Cfg) {
+    let order = g.order();
+    let max_label = g.get_max_label();
+    let mut label2block: Vec<Option<BlockId>> = vec![None; (max_label + 1).max(0) as usize];
+    for &b in &order {
+        let l = g.blocks[b].label;
+        if l >= 0 {
+            label2block[l as usize] = Some(b);
+        }
+    }
+    for &b in &order {
+        for instr in g.blocks[b].instrs.iter_mut() {
+            if opcodes::has_target(instr.op) {
+                instr.target = label2block.get(instr.oparg as usize).copied().flatten();
+            }
+        }
+    }
+}
+
+/// `mark_except_handlers`.
+pub fn mark_except_handlers(g: &mut Cfg) {
+    let order = g.order();
+    for &b in &order {
+        let targets: Vec<BlockId> = g.blocks[b]
+            .instrs
+            .iter()
+            .filter(|i| opcodes::is_block_push(i.op))
+            .filter_map(|i| i.target)
+            .collect();
+        for t in targets {
+            g.blocks[t].except_handler = true;
+        }
+    }
+}
+
+/// `label_exception_targets`: walks the CFG with a stack of active handlers, records the handler
+/// of every instruction, turns `POP_BLOCK` into `NOP`, and sets the depth bit of `RESUME` after
+/// a `yield` inside one handler.
+pub fn label_exception_targets(g: &mut Cfg) {
+    g.reset_visited();
+    let entry = g.entry;
+    let mut todo: Vec<BlockId> = vec![entry];
+    g.blocks[entry].visited = true;
+    g.blocks[entry].exceptstack = Some(ExceptStack::new());
+    while let Some(b) = todo.pop() {
+        let mut except_stack = g.blocks[b].exceptstack.take().unwrap_or_else(ExceptStack::new);
+        let mut handler = except_stack.top();
+        let mut last_yield_except_depth: i32 = -1;
+        let n = g.blocks[b].instrs.len();
+        let mut stack_moved = false;
+        for i in 0..n {
+            let instr = g.blocks[b].instrs[i];
+            if opcodes::is_block_push(instr.op) {
+                let target = instr.target.expect("block push target");
+                if !g.blocks[target].visited {
+                    g.blocks[target].exceptstack = Some(except_stack.clone());
+                    todo.push(target);
+                    g.blocks[target].visited = true;
+                }
+                if matches!(instr.op, Op::SETUP_WITH | Op::SETUP_CLEANUP) {
+                    g.blocks[target].preserve_lasti = true;
+                }
+                except_stack.handlers.push(Some(target));
+                handler = Some(target);
+            } else if instr.op == Op::POP_BLOCK {
+                except_stack.handlers.pop();
+                handler = except_stack.top();
+                g.blocks[b].instrs[i].set_op0(Op::NOP);
+            } else if opcodes::has_jump(instr.op) {
+                g.blocks[b].instrs[i].except = handler;
+                let target = instr.target.expect("jump target");
+                if !g.blocks[target].visited {
+                    g.blocks[target].exceptstack = Some(except_stack.clone());
+                    if !g.blocks[b].has_fallthrough() {
+                        stack_moved = true;
+                    }
+                    todo.push(target);
+                    g.blocks[target].visited = true;
+                }
+            } else if instr.op == Op::YIELD_VALUE {
+                g.blocks[b].instrs[i].except = handler;
+                last_yield_except_depth = except_stack.depth() as i32;
+            } else if instr.op == Op::RESUME {
+                g.blocks[b].instrs[i].except = handler;
+                if instr.oparg != 0 {
+                    if last_yield_except_depth == 1 {
+                        g.blocks[b].instrs[i].oparg |= 4;
+                    }
+                    last_yield_except_depth = -1;
+                }
+            } else {
+                g.blocks[b].instrs[i].except = handler;
+            }
+        }
+        if !stack_moved && g.blocks[b].has_fallthrough() {
+            if let Some(next) = g.blocks[b].next {
+                if !g.blocks[next].visited {
+                    g.blocks[next].exceptstack = Some(except_stack);
+                    todo.push(next);
+                    g.blocks[next].visited = true;
+                }
+            }
+        }
+    }
+}

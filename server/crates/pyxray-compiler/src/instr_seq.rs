@@ -1,0 +1,123 @@
+//! Source locations (`_Py_SourceLocation`) and the instruction sequence codegen emits
+//! (`Python/instruction_sequence.c`): instructions with jump targets given as labels.
+
+use pyxray_bytecode::opcode::Op;
+
+/// CPython's `_Py_SourceLocation`: 1-based lines, 0-based UTF-8 byte columns; -1 = unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Location {
+    pub lineno: i32,
+    pub end_lineno: i32,
+    pub col_offset: i32,
+    pub end_col_offset: i32,
+}
+
+pub const NO_LOCATION: Location = Location { lineno: -1, end_lineno: -1, col_offset: -1, end_col_offset: -1 };
+
+impl Location {
+    pub const fn new(lineno: i32, end_lineno: i32, col_offset: i32, end_col_offset: i32) -> Self {
+        Location { lineno, end_lineno, col_offset, end_col_offset }
+    }
+}
+
+/// A jump target not yet resolved to an instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Label(pub i32);
+
+pub const NO_LABEL: Label = Label(-1);
+
+impl Label {
+    pub fn is_label(self) -> bool {
+        self.0 >= 0
+    }
+}
+
+/// Exception handler info attached to each instruction when the optimized CFG is flattened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExceptHandlerInfo {
+    /// Index of the handler's first instruction, or -1.
+    pub label: i32,
+    pub startdepth: i32,
+    pub preserve_lasti: bool,
+}
+
+impl Default for ExceptHandlerInfo {
+    fn default() -> Self {
+        ExceptHandlerInfo { label: -1, startdepth: -1, preserve_lasti: false }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Instruction {
+    pub op: Op,
+    /// The argument; for jumps, a label id (codegen) or instruction index (after mapping).
+    pub oparg: i32,
+    pub loc: Location,
+    pub except: ExceptHandlerInfo,
+    /// Filled in by the assembler.
+    pub offset: i32,
+    pub target: i32,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct InstrSequence {
+    pub instrs: Vec<Instruction>,
+    next_free_label: i32,
+    /// Label id → instruction index (-111 = unused).
+    labelmap: Vec<i32>,
+    label_map_applied: bool,
+}
+
+impl InstrSequence {
+    pub fn new_label(&mut self) -> Label {
+        self.next_free_label += 1;
+        Label(self.next_free_label)
+    }
+
+    pub fn use_label(&mut self, label: Label) {
+        let idx = label.0 as usize;
+        if self.labelmap.len() <= idx {
+            self.labelmap.resize(idx + 1, -111);
+        }
+        self.labelmap[idx] = self.instrs.len() as i32;
+    }
+
+    pub fn addop(&mut self, op: Op, oparg: i32, loc: Location) {
+        self.instrs.push(Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0 });
+    }
+
+    /// Inserts an instruction at `pos`, shifting labels that point at or after it.
+    pub fn insert(&mut self, pos: usize, op: Op, oparg: i32, loc: Location) {
+        self.instrs.insert(pos, Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0 });
+        for l in self.labelmap.iter_mut() {
+            if *l >= pos as i32 {
+                *l += 1;
+            }
+        }
+    }
+
+    /// Replaces label ids in jump arguments (and handler labels) by instruction indices.
+    pub fn apply_label_map(&mut self, has_target: impl Fn(Op) -> bool) {
+        if self.label_map_applied {
+            return;
+        }
+        for instr in self.instrs.iter_mut() {
+            if has_target(instr.op) {
+                instr.oparg = self.labelmap.get(instr.oparg as usize).copied().unwrap_or(-1);
+            }
+            if instr.except.label >= 0 {
+                instr.except.label = self.labelmap.get(instr.except.label as usize).copied().unwrap_or(-1);
+            }
+        }
+        self.label_map_applied = true;
+        self.labelmap.clear();
+    }
+
+    pub fn len(&self) -> usize {
+        self.instrs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.instrs.is_empty()
+    }
+}

@@ -1,0 +1,98 @@
+//! pyxray's compiler: a parsed module to the code objects CPython would build, following
+//! CPython's own stages and function names — `future` (future.c), `ast_opt` (ast_opt.c),
+//! `symtable` (symtable.c), `codegen` (compile.c), `flowgraph` (flowgraph.c) and `assemble`
+//! (assemble.c). Version differences are switches inside those stages.
+
+pub mod assemble;
+pub mod ast_opt;
+pub mod codegen;
+pub mod consts;
+pub mod error;
+pub mod flowgraph;
+pub mod fold;
+pub mod future;
+pub mod instr_seq;
+pub mod opcodes;
+pub mod symtable;
+pub mod unparse;
+
+pub use error::{CompileError, CompileWarning, ErrorKind, WarningCategory};
+pub use instr_seq::Location;
+pub use symtable::SymbolTable;
+
+use pyxray_bytecode::{CodeObject, PythonVersion};
+use pyxray_syntax::ast::{Module, TextRange};
+use pyxray_syntax::LineIndex;
+use std::sync::Arc;
+
+/// Maps byte ranges of the source to CPython locations (1-based lines, UTF-8 byte columns).
+pub struct SourceMap<'a> {
+    pub text: &'a str,
+    pub line_index: &'a LineIndex,
+    pub filename: &'a str,
+}
+
+impl<'a> SourceMap<'a> {
+    pub fn new(text: &'a str, line_index: &'a LineIndex, filename: &'a str) -> Self {
+        SourceMap { text, line_index, filename }
+    }
+
+    /// `LOC(node)` for a node spanning `range`; [`ast_opt::NO_RANGE`] means no location.
+    pub fn location(&self, range: TextRange) -> Location {
+        if range == ast_opt::NO_RANGE {
+            return instr_seq::NO_LOCATION;
+        }
+        let start = self.line_index.line_col(range.start);
+        let end = self.line_index.line_col(range.end);
+        let bom = |line: u32| if line == 0 && self.text.starts_with('\u{feff}') { 3 } else { 0 };
+        Location {
+            lineno: start.line as i32 + 1,
+            end_lineno: end.line as i32 + 1,
+            col_offset: start.col as i32 - bom(start.line),
+            end_col_offset: end.col as i32 - bom(end.line),
+        }
+    }
+}
+
+/// What compiling a module produced. Compilation stops at the first error, as in CPython;
+/// warnings emitted before it are kept.
+#[derive(Debug, Default)]
+pub struct CompileOutput {
+    pub code: Option<Arc<CodeObject>>,
+    pub error: Option<CompileError>,
+    pub warnings: Vec<CompileWarning>,
+    /// The analysed symbol table (present when the symbol-table pass succeeded).
+    pub symtable: Option<SymbolTable>,
+}
+
+/// Compiles a module as `compile(source, filename, "exec")` would for `version`.
+pub fn compile_module(module: &Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
+    let mut out = CompileOutput::default();
+    let future = match future::from_ast(module) {
+        Ok(f) => f,
+        Err(e) => {
+            out.error = Some(e);
+            return out;
+        }
+    };
+    let mut folded = module.clone();
+    ast_opt::optimize_module(&mut folded, future.annotations, version);
+    let st = match symtable::build(&folded, future.annotations, version) {
+        Ok(st) => st,
+        Err(e) => {
+            out.error = Some(e);
+            return out;
+        }
+    };
+    out.symtable = Some(st.clone());
+    let mut compiler = codegen::Compiler::new(st, src, version, future.annotations);
+    if let Some(r) = future.location {
+        compiler.future_location = src.location(r);
+    }
+    match compiler.compile_module(&folded) {
+        Ok(code) => out.code = Some(code),
+        Err(e) => out.error = Some(e),
+    }
+    out.warnings = std::mem::take(&mut compiler.warnings);
+    out
+}
