@@ -1,6 +1,7 @@
 //! The code-object model: everything `dis` and the oracle's JSON read from a CPython code object,
 //! plus the constant values a code object holds.
 
+use pyxray_syntax::PyStr;
 use num_bigint::BigInt;
 use std::sync::Arc;
 
@@ -103,7 +104,7 @@ pub enum ConstValue {
     Int(BigInt),
     Float(f64),
     Complex { re: f64, im: f64 },
-    Str(Arc<str>),
+    Str(Arc<PyStr>),
     Bytes(Arc<[u8]>),
     Tuple(Arc<[ConstValue]>),
     FrozenSet(Arc<[ConstValue]>),
@@ -133,7 +134,7 @@ impl ConstValue {
 
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            ConstValue::Str(s) => Some(s),
+            ConstValue::Str(s) => s.as_str(),
             _ => None,
         }
     }

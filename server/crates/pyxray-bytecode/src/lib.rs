@@ -5,6 +5,7 @@ pub mod code;
 pub mod dis;
 pub mod repr;
 pub mod opcode;
+mod printable;
 pub mod version;
 
 pub use code::{CodeObject, ConstValue};

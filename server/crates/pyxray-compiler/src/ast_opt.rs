@@ -5,6 +5,7 @@
 use crate::fold;
 use pyxray_bytecode::PythonVersion;
 use pyxray_syntax::ast::*;
+use pyxray_syntax::{PyStr, Refill};
 
 /// A range standing for "no location" (CPython's -1 positions on synthesized nodes).
 pub const NO_RANGE: TextRange = TextRange { start: u32::MAX, end: u32::MAX };
@@ -20,7 +21,7 @@ struct State {
 }
 
 /// The docstring of a body: its first statement when that is a string constant expression.
-pub fn docstring(body: &[Stmt]) -> Option<&str> {
+pub fn docstring(body: &[Stmt]) -> Option<&PyStr> {
     match &body.first()?.kind {
         StmtKind::Expr(Expr { kind: ExprKind::Constant(Constant::Str(s)), .. }) => Some(s),
         _ => None,
@@ -385,7 +386,7 @@ impl State {
         let ExprKind::BinOp { left, op, right } = &node.kind else { return };
         let Some(lv) = left.as_constant() else { return };
         if *op == Operator::Mod {
-            if let (Constant::Str(fmt), ExprKind::Tuple { elts, .. }) = (lv, &right.kind) {
+            if let (Some(fmt), ExprKind::Tuple { elts, .. }) = (lv.as_pystr(), &right.kind) {
                 if !elts.iter().any(|e| matches!(e.kind, ExprKind::Starred { .. })) {
                     if let Some(joined) = optimize_format(fmt, elts) {
                         node.kind = ExprKind::JoinedStr(joined);
@@ -475,14 +476,15 @@ fn make_const_tuple(elts: &[Expr]) -> Option<Constant> {
 
 /// `optimize_format`: `'a%sb%r' % (x, y)` → `f'a{x}b{y!r}'`, only for `%s`, `%r`, `%a` with
 /// simple flags and widths, and exactly as many items as format units.
-fn optimize_format(fmt: &str, elts: &[Expr]) -> Option<Vec<Expr>> {
-    let chars: Vec<char> = fmt.chars().collect();
+fn optimize_format(fmt: &PyStr, elts: &[Expr]) -> Option<Vec<Expr>> {
+    let chars: Vec<char> = fmt.lossy().chars().collect();
+    let mut refill = Refill::new(fmt);
     let mut pos = 0usize;
     let mut cnt = 0usize;
     let mut seq = Vec::new();
     loop {
         if let Some(lit) = parse_literal(&chars, &mut pos) {
-            seq.push(Expr::new(NO_RANGE, ExprKind::Constant(Constant::Str(lit))));
+            seq.push(Expr::new(NO_RANGE, ExprKind::Constant(Constant::Str(refill.fill(&lit)))));
         }
         if pos >= chars.len() {
             break;
@@ -584,6 +586,6 @@ fn parse_format(chars: &[char], pos: &mut usize, arg: &Expr) -> Option<Expr> {
     if prec >= 0 {
         spec.push_str(&format!(".{prec}"));
     }
-    let format_spec = (!spec.is_empty()).then(|| Box::new(Expr::new(NO_RANGE, ExprKind::Constant(Constant::Str(spec)))));
+    let format_spec = (!spec.is_empty()).then(|| Box::new(Expr::new(NO_RANGE, ExprKind::Constant(Constant::Str(spec.into())))));
     Some(Expr::new(arg.range, ExprKind::FormattedValue { value: Box::new(arg.clone()), conversion, format_spec }))
 }

@@ -2,6 +2,7 @@
 //! compilation, so `1`, `1.0` and `True` stay apart while `0x101` and `257` merge. Also the
 //! conversion from syntax-tree constants to code-object constants.
 
+use pyxray_syntax::PyStr;
 use num_bigint::BigInt;
 use pyxray_bytecode::ConstValue;
 use pyxray_syntax::ast::Constant;
@@ -17,14 +18,34 @@ pub enum ConstKey {
     /// Float bits; `-0.0` and `0.0` differ, as CPython's key tags them apart.
     Float(u64),
     Complex(u64, u64),
-    Str(Arc<str>),
+    Str(Arc<PyStr>),
     Bytes(Arc<[u8]>),
     Tuple(Vec<ConstKey>),
     /// Element keys, sorted (frozenset equality ignores order).
     FrozenSet(Vec<ConstKey>),
     Slice(Box<[ConstKey; 3]>),
-    /// Objects compared by identity (code objects; NaNs).
+    /// Code objects compare by value (`code_richcompare`): a body compiled twice (a `while`
+    /// test, a `finally` block) yields one constant.
+    Code(Box<CodeKey>),
+    /// Objects compared by identity (NaNs).
     Unique(u64),
+}
+
+/// The fields `code_richcompare` compares.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CodeKey {
+    name: String,
+    argcount: u32,
+    posonlyargcount: u32,
+    kwonlyargcount: u32,
+    flags: u32,
+    firstlineno: u32,
+    code: Vec<u8>,
+    consts: Vec<ConstKey>,
+    names: Vec<String>,
+    localsplusnames: Vec<String>,
+    linetable: Vec<u8>,
+    exceptiontable: Vec<u8>,
 }
 
 static NEXT_UNIQUE: AtomicU64 = AtomicU64::new(1);
@@ -65,7 +86,20 @@ pub fn key_of(value: &ConstValue) -> ConstKey {
             ConstKey::FrozenSet(keys)
         }
         ConstValue::Slice(parts) => ConstKey::Slice(Box::new([key_of(&parts[0]), key_of(&parts[1]), key_of(&parts[2])])),
-        ConstValue::Code(_) => unique_key(),
+        ConstValue::Code(code) => ConstKey::Code(Box::new(CodeKey {
+            name: code.name.clone(),
+            argcount: code.argcount,
+            posonlyargcount: code.posonlyargcount,
+            kwonlyargcount: code.kwonlyargcount,
+            flags: code.flags,
+            firstlineno: code.firstlineno,
+            code: code.code.clone(),
+            consts: code.consts.iter().map(key_of).collect(),
+            names: code.names.clone(),
+            localsplusnames: code.localsplus.iter().map(|(n, _)| n.clone()).collect(),
+            linetable: code.linetable.clone(),
+            exceptiontable: code.exceptiontable.clone(),
+        })),
     }
 }
 
@@ -78,7 +112,7 @@ pub fn from_ast(c: &Constant) -> ConstValue {
         Constant::Int(i) => ConstValue::Int(i.clone()),
         Constant::Float(f) => ConstValue::Float(*f),
         Constant::Complex { re, im } => ConstValue::Complex { re: *re, im: *im },
-        Constant::Str(s) => ConstValue::Str(Arc::from(s.as_str())),
+        Constant::Str(s) => ConstValue::Str(Arc::new(s.clone())),
         Constant::Bytes(b) => ConstValue::Bytes(Arc::from(b.as_slice())),
         Constant::Tuple(items) => ConstValue::Tuple(items.iter().map(from_ast).collect()),
         Constant::FrozenSet(items) => ConstValue::FrozenSet(items.iter().map(from_ast).collect()),
@@ -86,7 +120,7 @@ pub fn from_ast(c: &Constant) -> ConstValue {
 }
 
 pub fn str_const(s: &str) -> ConstValue {
-    ConstValue::Str(Arc::from(s))
+    ConstValue::Str(Arc::new(PyStr::from(s)))
 }
 
 pub fn int_const(i: i64) -> ConstValue {

@@ -2,7 +2,7 @@
 //! annotation under `from __future__ import annotations`, with its precedence-driven parentheses.
 
 use crate::consts;
-use pyxray_bytecode::repr;
+use pyxray_bytecode::{repr, PythonVersion};
 use pyxray_syntax::ast::*;
 
 const PR_TUPLE: u8 = 0;
@@ -24,26 +24,46 @@ const PR_AWAIT: u8 = 14;
 const PR_ATOM: u8 = 15;
 
 /// The annotation as CPython's unparser writes it.
-pub fn unparse_annotation(e: &Expr) -> String {
-    let mut out = String::new();
+pub fn unparse_annotation(e: &Expr, version: PythonVersion) -> String {
+    let mut out = Out { text: String::new(), version };
     expr(&mut out, e, PR_TEST);
-    out
+    out.text
 }
 
-fn open(out: &mut String, cond: bool) {
+/// The text being written and the release whose `repr` rules apply to constants.
+struct Out {
+    text: String,
+    version: PythonVersion,
+}
+
+impl Out {
+    fn nested(&self) -> Out {
+        Out { text: String::new(), version: self.version }
+    }
+
+    fn push(&mut self, c: char) {
+        self.text.push(c);
+    }
+
+    fn push_str(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+}
+
+fn open(out: &mut Out, cond: bool) {
     if cond {
         out.push('(');
     }
 }
 
-fn close(out: &mut String, cond: bool) {
+fn close(out: &mut Out, cond: bool) {
     if cond {
         out.push(')');
     }
 }
 
-fn constant_repr(c: &Constant) -> String {
-    let r = repr::repr(&consts::from_ast(c));
+fn constant_repr(c: &Constant, version: PythonVersion) -> String {
+    let r = repr::repr(&consts::from_ast(c), version);
     match c {
         Constant::Float(f) if f.is_infinite() => r.replace("inf", "1e309"),
         Constant::Complex { .. } => r.replace("inf", "1e309"),
@@ -51,7 +71,7 @@ fn constant_repr(c: &Constant) -> String {
     }
 }
 
-fn constant(out: &mut String, c: &Constant) {
+fn constant(out: &mut Out, c: &Constant) {
     match c {
         Constant::Tuple(items) => {
             out.push('(');
@@ -66,11 +86,11 @@ fn constant(out: &mut String, c: &Constant) {
             }
             out.push(')');
         }
-        other => out.push_str(&constant_repr(other)),
+        other => out.push_str(&constant_repr(other, out.version)),
     }
 }
 
-fn arg(out: &mut String, a: &Arg) {
+fn arg(out: &mut Out, a: &Arg) {
     out.push_str(&a.arg);
     if let Some(ann) = &a.annotation {
         out.push_str(": ");
@@ -78,9 +98,9 @@ fn arg(out: &mut String, a: &Arg) {
     }
 }
 
-fn args(out: &mut String, a: &Arguments) {
+fn args(out: &mut Out, a: &Arguments) {
     let mut first = true;
-    let mut sep = |out: &mut String| {
+    let mut sep = |out: &mut Out| {
         if !first {
             out.push_str(", ");
         }
@@ -127,7 +147,7 @@ fn args(out: &mut String, a: &Arguments) {
     }
 }
 
-fn comprehensions(out: &mut String, gens: &[Comprehension]) {
+fn comprehensions(out: &mut Out, gens: &[Comprehension]) {
     for g in gens {
         out.push_str(if g.is_async { " async for " } else { " for " });
         expr(out, &g.target, PR_TUPLE);
@@ -140,9 +160,9 @@ fn comprehensions(out: &mut String, gens: &[Comprehension]) {
     }
 }
 
-fn fstring_element(out: &mut String, e: &Expr, is_format_spec: bool) {
+fn fstring_element(out: &mut Out, e: &Expr, is_format_spec: bool) {
     match &e.kind {
-        ExprKind::Constant(Constant::Str(s)) => out.push_str(&s.replace('{', "{{").replace('}', "}}")),
+        ExprKind::Constant(Constant::Str(s)) => out.push_str(&s.lossy().replace('{', "{{").replace('}', "}}")),
         ExprKind::JoinedStr(values) => joinedstr(out, values, is_format_spec),
         ExprKind::FormattedValue { value, conversion, format_spec } => {
             formatted_value(out, value, *conversion, format_spec.as_deref())
@@ -151,24 +171,24 @@ fn fstring_element(out: &mut String, e: &Expr, is_format_spec: bool) {
     }
 }
 
-fn joinedstr(out: &mut String, values: &[Expr], is_format_spec: bool) {
-    let mut body = String::new();
+fn joinedstr(out: &mut Out, values: &[Expr], is_format_spec: bool) {
+    let mut body = out.nested();
     for v in values {
         fstring_element(&mut body, v, is_format_spec);
     }
     if is_format_spec {
-        out.push_str(&body);
+        out.push_str(&body.text);
     } else {
         out.push('f');
-        out.push_str(&repr::str_repr(&body));
+        out.push_str(&repr::str_repr(&body.text, out.version));
     }
 }
 
-fn formatted_value(out: &mut String, value: &Expr, conversion: Conversion, spec: Option<&Expr>) {
-    let mut inner = String::new();
+fn formatted_value(out: &mut Out, value: &Expr, conversion: Conversion, spec: Option<&Expr>) {
+    let mut inner = out.nested();
     expr(&mut inner, value, PR_TEST + 1);
-    out.push_str(if inner.starts_with('{') { "{ " } else { "{" });
-    out.push_str(&inner);
+    out.push_str(if inner.text.starts_with('{') { "{ " } else { "{" });
+    out.push_str(&inner.text);
     match conversion {
         Conversion::None => {}
         Conversion::Ascii => out.push_str("!a"),
@@ -182,7 +202,7 @@ fn formatted_value(out: &mut String, value: &Expr, conversion: Conversion, spec:
     out.push('}');
 }
 
-fn seq(out: &mut String, elts: &[Expr]) {
+fn seq(out: &mut Out, elts: &[Expr]) {
     for (i, e) in elts.iter().enumerate() {
         if i > 0 {
             out.push_str(", ");
@@ -191,7 +211,7 @@ fn seq(out: &mut String, elts: &[Expr]) {
     }
 }
 
-pub(crate) fn expr(out: &mut String, e: &Expr, level: u8) {
+fn expr(out: &mut Out, e: &Expr, level: u8) {
     match &e.kind {
         ExprKind::BoolOp { op, values } => {
             let (text, pr) = if *op == BoolOp::And { (" and ", PR_AND) } else { (" or ", PR_OR) };

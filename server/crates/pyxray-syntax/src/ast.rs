@@ -1,6 +1,7 @@
 //! pyxray's own Python syntax tree, shaped like CPython's `Python.asdl` so the compiler can follow
 //! CPython's code function by function. Every node carries a byte range into the source text.
 
+use crate::pystr::PyStr;
 use num_bigint::BigInt;
 
 /// A half-open range of byte offsets into the source text.
@@ -75,6 +76,24 @@ pub enum StmtKind {
     Pass,
     Break,
     Continue,
+}
+
+impl StmtKind {
+    /// Whether the statement has a block (`def`, `class`, `if`, `for`, `while`, `with`, `try`,
+    /// `match`).
+    pub fn is_compound(&self) -> bool {
+        matches!(
+            self,
+            StmtKind::FunctionDef(_)
+                | StmtKind::ClassDef(_)
+                | StmtKind::For(_)
+                | StmtKind::While { .. }
+                | StmtKind::If { .. }
+                | StmtKind::With(_)
+                | StmtKind::Match { .. }
+                | StmtKind::Try(_)
+        )
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -189,7 +208,7 @@ pub enum Constant {
     Int(BigInt),
     Float(f64),
     Complex { re: f64, im: f64 },
-    Str(String),
+    Str(PyStr),
     Bytes(Vec<u8>),
     Tuple(Vec<Constant>),
     FrozenSet(Vec<Constant>),
@@ -364,6 +383,13 @@ impl Expr {
 }
 
 impl Constant {
+    pub fn as_pystr(&self) -> Option<&PyStr> {
+        match self {
+            Constant::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
     /// The Python type name, as CPython's warnings print it.
     pub fn type_name(&self) -> &'static str {
         match self {

@@ -4,12 +4,18 @@
 
 pub mod ast;
 mod depth;
+mod fstring;
 mod limits;
 pub mod line_index;
 mod lower;
 mod parse;
+mod ranges;
+pub mod pystr;
 mod source;
+mod strings;
 
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
+pub use pystr::{CodePoint, PyStr, Refill};
 pub use parse::{parse_module, Parsed, SyntaxError, SyntaxErrorKind, MAX_TREE_DEPTH};
 pub use source::{decode_source, DecodeError, DecodedSource};
+pub use strings::InvalidEscape;

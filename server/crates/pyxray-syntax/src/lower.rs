@@ -2,12 +2,18 @@
 //! parser. Positions stay byte offsets; nothing is reinterpreted here except what the parser drops
 //! (the range of a `def`/`class` name) and the parser's `Arguments` shape (back to CPython's).
 
+use crate::pystr::PyStr;
 use crate::ast::*;
+use unicode_normalization::UnicodeNormalization;
+use crate::ranges;
 use rustpython_parser::ast as rp;
 use rustpython_parser::text_size::TextRange as RpRange;
 
 pub(crate) struct Lowerer<'a> {
     pub source: &'a str,
+    /// f-string runs parsed by `fstring`, keyed by the offset of the `0` that stands for them in
+    /// the text rustpython-parser saw.
+    pub placeholders: std::cell::RefCell<std::collections::HashMap<u32, Expr>>,
 }
 
 fn range(r: RpRange) -> TextRange {
@@ -63,7 +69,7 @@ impl Lowerer<'_> {
                 let decorator_list = self.exprs(c.decorator_list);
                 let name_range = self.name_after_keyword(r, &decorator_list, "class", c.name.as_str());
                 StmtKind::ClassDef(Box::new(ClassDef {
-                    name: c.name.to_string(),
+                    name: ident(&c.name),
                     name_range,
                     bases: self.exprs(c.bases),
                     keywords: c.keywords.into_iter().map(|k| self.keyword(k)).collect(),
@@ -85,12 +91,12 @@ impl Lowerer<'_> {
                 op: operator(x.op),
                 value: self.expr(*x.value),
             },
-            S::AnnAssign(x) => StmtKind::AnnAssign {
-                target: self.expr(*x.target),
-                annotation: self.expr(*x.annotation),
-                value: self.oexpr(x.value),
-                simple: x.simple,
-            },
+            S::AnnAssign(x) => {
+                let target = self.expr(*x.target);
+                // `(name): T` is not simple: the parser cannot tell, the text can.
+                let simple = x.simple && target.range.start == r.start;
+                StmtKind::AnnAssign { target, annotation: self.expr(*x.annotation), value: self.oexpr(x.value), simple }
+            }
             S::For(x) => StmtKind::For(Box::new(For {
                 is_async: false,
                 target: self.expr(*x.target),
@@ -126,7 +132,7 @@ impl Lowerer<'_> {
                 body: self.suite(x.body),
             })),
             S::Match(x) => StmtKind::Match {
-                subject: self.expr(*x.subject),
+                subject: self.match_subject(r, *x.subject),
                 cases: x
                     .cases
                     .into_iter()
@@ -155,18 +161,41 @@ impl Lowerer<'_> {
             S::Assert(x) => StmtKind::Assert { test: self.expr(*x.test), msg: self.oexpr(x.msg) },
             S::Import(x) => StmtKind::Import(x.names.into_iter().map(alias).collect()),
             S::ImportFrom(x) => StmtKind::ImportFrom {
-                module: x.module.map(|m| m.to_string()),
+                module: x.module.map(|m| ident(&m)),
                 names: x.names.into_iter().map(alias).collect(),
                 level: x.level.map_or(0, |l| l.to_u32()),
             },
-            S::Global(x) => StmtKind::Global(x.names.into_iter().map(|n| n.to_string()).collect()),
-            S::Nonlocal(x) => StmtKind::Nonlocal(x.names.into_iter().map(|n| n.to_string()).collect()),
+            S::Global(x) => StmtKind::Global(x.names.iter().map(ident).collect()),
+            S::Nonlocal(x) => StmtKind::Nonlocal(x.names.iter().map(ident).collect()),
             S::Expr(x) => StmtKind::Expr(self.expr(*x.value)),
             S::Pass(_) => StmtKind::Pass,
             S::Break(_) => StmtKind::Break,
             S::Continue(_) => StmtKind::Continue,
         };
+        let r = if kind.is_compound() {
+            TextRange::new(r.start, ranges::block_end(self.source.as_bytes(), r.end as usize) as u32)
+        } else {
+            r
+        };
         Stmt { range: r, kind }
+    }
+
+    /// `match a, b:` and `match a,:` match a tuple spanning the items and commas.
+    fn match_subject(&self, stmt: TextRange, subject: rp::Expr) -> Expr {
+        let whole_statement = matches!(&subject, rp::Expr::Tuple(t) if t.range.start().to_u32() == stmt.start);
+        let mut subject = self.expr(subject);
+        let last_end = match &subject.kind {
+            ExprKind::Tuple { elts, .. } if whole_statement => elts.last().map_or(subject.range.end, |e| e.range.end),
+            _ => subject.range.end,
+        };
+        let (start, end, comma) = ranges::match_subject_tuple(self.source.as_bytes(), stmt.start as usize, last_end as usize);
+        let r = TextRange::new(start as u32, end as u32);
+        if whole_statement {
+            subject.range = r;
+        } else if comma {
+            subject = Expr::new(r, ExprKind::Tuple { elts: vec![subject], ctx: ExprContext::Load });
+        }
+        subject
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -185,7 +214,7 @@ impl Lowerer<'_> {
         let name_range = self.name_after_keyword(r, &decorator_list, "def", name.as_str());
         FunctionDef {
             is_async,
-            name: name.to_string(),
+            name: ident(&name),
             name_range,
             args: self.arguments(args),
             body: self.suite(body),
@@ -256,11 +285,11 @@ impl Lowerer<'_> {
     }
 
     fn arg(&self, a: rp::Arg) -> Arg {
-        Arg { range: range(a.range), arg: a.arg.to_string(), annotation: self.obexpr(a.annotation) }
+        Arg { range: range(a.range), arg: ident(&a.arg), annotation: self.obexpr(a.annotation) }
     }
 
     fn keyword(&self, k: rp::Keyword) -> Keyword {
-        Keyword { range: range(k.range), arg: k.arg.map(|a| a.to_string()), value: self.expr(k.value) }
+        Keyword { range: range(k.range), arg: k.arg.map(|a| ident(&a)), value: self.expr(k.value) }
     }
 
     fn with_item(&self, i: rp::WithItem) -> WithItem {
@@ -269,10 +298,11 @@ impl Lowerer<'_> {
 
     fn handler(&self, h: rp::ExceptHandler) -> ExceptHandler {
         let rp::ExceptHandler::ExceptHandler(h) = h;
+        let r = range(h.range);
         ExceptHandler {
-            range: range(h.range),
+            range: TextRange::new(r.start, ranges::block_end(self.source.as_bytes(), r.end as usize) as u32),
             type_: self.oexpr(h.type_),
-            name: h.name.map(|n| n.to_string()),
+            name: h.name.map(|n| ident(&n)),
             body: self.suite(h.body),
         }
     }
@@ -282,15 +312,15 @@ impl Lowerer<'_> {
             .map(|p| match p {
                 rp::TypeParam::TypeVar(t) => TypeParam {
                     range: range(t.range),
-                    name: t.name.to_string(),
+                    name: ident(&t.name),
                     kind: TypeParamKind::TypeVar { bound: self.obexpr(t.bound) },
                 },
                 rp::TypeParam::ParamSpec(t) => {
-                    TypeParam { range: range(t.range), name: t.name.to_string(), kind: TypeParamKind::ParamSpec }
+                    TypeParam { range: range(t.range), name: ident(&t.name), kind: TypeParamKind::ParamSpec }
                 }
                 rp::TypeParam::TypeVarTuple(t) => TypeParam {
                     range: range(t.range),
-                    name: t.name.to_string(),
+                    name: ident(&t.name),
                     kind: TypeParamKind::TypeVarTuple,
                 },
             })
@@ -318,18 +348,18 @@ impl Lowerer<'_> {
             P::MatchMapping(x) => PatternKind::MatchMapping {
                 keys: self.exprs(x.keys),
                 patterns: self.patterns(x.patterns),
-                rest: x.rest.map(|n| n.to_string()),
+                rest: x.rest.map(|n| ident(&n)),
             },
             P::MatchClass(x) => PatternKind::MatchClass {
                 cls: self.expr(*x.cls),
                 patterns: self.patterns(x.patterns),
-                kwd_attrs: x.kwd_attrs.into_iter().map(|n| n.to_string()).collect(),
+                kwd_attrs: x.kwd_attrs.iter().map(ident).collect(),
                 kwd_patterns: self.patterns(x.kwd_patterns),
             },
-            P::MatchStar(x) => PatternKind::MatchStar(x.name.map(|n| n.to_string())),
+            P::MatchStar(x) => PatternKind::MatchStar(x.name.map(|n| ident(&n))),
             P::MatchAs(x) => PatternKind::MatchAs {
                 pattern: x.pattern.map(|p| Box::new(self.pattern(*p))),
-                name: x.name.map(|n| n.to_string()),
+                name: x.name.map(|n| ident(&n)),
             },
             P::MatchOr(x) => PatternKind::MatchOr(self.patterns(x.patterns)),
         };
@@ -351,7 +381,19 @@ impl Lowerer<'_> {
                 },
                 values: self.exprs(x.values),
             },
-            E::NamedExpr(x) => ExprKind::NamedExpr { target: self.bexpr(x.target), value: self.bexpr(x.value) },
+            E::NamedExpr(x) => {
+                let (target, value) = (self.bexpr(x.target), self.bexpr(x.value));
+                let (target_end, value_start) = (target.range.end as usize, value.range.start as usize);
+                let walrus = self.source.get(target_end..value_start).and_then(|t| t.find(":=")).unwrap_or(0);
+                let end = ranges::after_closing_parens(
+                    self.source.as_bytes(),
+                    target_end + walrus + 2,
+                    value.range.start as usize,
+                    value.range.end as usize,
+                );
+                let r = TextRange::new(r.start, r.end.max(end as u32));
+                return Expr { range: r, kind: ExprKind::NamedExpr { target, value } };
+            }
             E::BinOp(x) => {
                 ExprKind::BinOp { left: self.bexpr(x.left), op: operator(x.op), right: self.bexpr(x.right) }
             }
@@ -403,8 +445,8 @@ impl Lowerer<'_> {
                 let keywords: Vec<Keyword> = x.keywords.into_iter().map(|k| self.keyword(k)).collect();
                 // CPython's `f(x for x in y)` genexp spans the call's parentheses.
                 if args.len() == 1 && keywords.is_empty() && matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
-                    if !self.paren_wrapped(args[0].range) {
-                        if let Some(open) = self.next_open_paren(func.range.end) {
+                    if !ranges::paren_wrapped(self.source.as_bytes(), args[0].range.start as usize, args[0].range.end as usize) {
+                        if let Some(open) = ranges::next_open_paren(self.source.as_bytes(), func.range.end as usize).map(|o| o as u32) {
                             args[0].range = TextRange::new(open, r.end);
                         }
                     }
@@ -422,17 +464,36 @@ impl Lowerer<'_> {
                 format_spec: self.obexpr(x.format_spec),
             },
             E::JoinedStr(x) => ExprKind::JoinedStr(self.exprs(x.values)),
-            E::Constant(x) => ExprKind::Constant(constant(x.value)),
+            E::Constant(x) => {
+                if let Some(e) = self.placeholders.borrow_mut().remove(&r.start) {
+                    return e;
+                }
+                match x.value {
+                    // The parser cannot represent lone surrogates (`'\ud800'`); decode those
+                    // strings again from the source.
+                    rp::Constant::Str(s) if s.contains('\u{fffd}') => ExprKind::Constant(Constant::Str(
+                        crate::strings::plain_run_value(self.source, r.start as usize, r.end as usize)
+                            .unwrap_or_else(|| PyStr::from(s)),
+                    )),
+                    value => ExprKind::Constant(constant(value)),
+                }
+            }
             E::Attribute(x) => ExprKind::Attribute {
                 value: self.bexpr(x.value),
-                attr: x.attr.to_string(),
+                attr: ident(&x.attr),
                 ctx: context(x.ctx),
             },
             E::Subscript(x) => {
-                ExprKind::Subscript { value: self.bexpr(x.value), slice: self.bexpr(x.slice), ctx: context(x.ctx) }
+                let mut slice = self.bexpr(x.slice);
+                // `a[*b]` subscripts with a one-element tuple, as CPython's `slices` rule builds it.
+                if matches!(slice.kind, ExprKind::Starred { .. }) {
+                    let r = slice.range;
+                    slice = Box::new(Expr::new(r, ExprKind::Tuple { elts: vec![*slice], ctx: ExprContext::Load }));
+                }
+                ExprKind::Subscript { value: self.bexpr(x.value), slice, ctx: context(x.ctx) }
             }
             E::Starred(x) => ExprKind::Starred { value: self.bexpr(x.value), ctx: context(x.ctx) },
-            E::Name(x) => ExprKind::Name { id: x.id.to_string(), ctx: context(x.ctx) },
+            E::Name(x) => ExprKind::Name { id: ident(&x.id), ctx: context(x.ctx) },
             E::List(x) => ExprKind::List { elts: self.exprs(x.elts), ctx: context(x.ctx) },
             E::Tuple(x) => ExprKind::Tuple { elts: self.exprs(x.elts), ctx: context(x.ctx) },
             E::Slice(x) => ExprKind::Slice {
@@ -445,43 +506,23 @@ impl Lowerer<'_> {
     }
 }
 
-impl Lowerer<'_> {
-    /// Whether `range` starts with `(` whose matching `)` ends the range.
-    fn paren_wrapped(&self, range: TextRange) -> bool {
-        let bytes = self.source.as_bytes();
-        let (start, end) = (range.start as usize, range.end as usize);
-        if end == 0 || bytes.get(start) != Some(&b'(') || bytes.get(end - 1) != Some(&b')') {
-            return false;
-        }
-        crate::limits::matching_bracket(bytes, start) == Some(end - 1)
-    }
-
-    /// The first `(` at or after `from`, skipping whitespace, comments and line continuations.
-    fn next_open_paren(&self, from: u32) -> Option<u32> {
-        let bytes = self.source.as_bytes();
-        let mut i = from as usize;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'(' => return Some(i as u32),
-                b' ' | b'\t' | b'\n' | b'\r' | b'\x0c' | b'\\' => i += 1,
-                b'#' => {
-                    while i < bytes.len() && bytes[i] != b'\n' {
-                        i += 1;
-                    }
-                }
-                _ => return None,
-            }
-        }
-        None
-    }
-}
-
 fn is_ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// An identifier as CPython stores it: non-ASCII names are NFKC-normalized (PEP 3131), so
+/// `ｗｉｄｔｈ` and `width` are one name.
+fn ident(name: &rp::Identifier) -> String {
+    let s = name.as_str();
+    if s.is_ascii() {
+        s.to_string()
+    } else {
+        s.nfkc().collect()
+    }
+}
+
 fn alias(a: rp::Alias) -> Alias {
-    Alias { range: range(a.range), name: a.name.to_string(), asname: a.asname.map(|n| n.to_string()) }
+    Alias { range: range(a.range), name: ident(&a.name), asname: a.asname.map(|n| ident(&n)) }
 }
 
 fn context(c: rp::ExprContext) -> ExprContext {
@@ -531,7 +572,7 @@ fn constant(c: rp::Constant) -> Constant {
     match c {
         rp::Constant::None => Constant::None,
         rp::Constant::Bool(b) => Constant::Bool(b),
-        rp::Constant::Str(s) => Constant::Str(s),
+        rp::Constant::Str(s) => Constant::Str(PyStr::from(s)),
         rp::Constant::Bytes(b) => Constant::Bytes(b),
         rp::Constant::Int(i) => Constant::Int(i),
         rp::Constant::Tuple(t) => Constant::Tuple(t.into_iter().map(constant).collect()),

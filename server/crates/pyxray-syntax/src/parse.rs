@@ -7,6 +7,7 @@ use crate::ast::{Module, TextRange};
 use crate::depth;
 use crate::limits;
 use crate::lower::Lowerer;
+use crate::{fstring, strings};
 use rustpython_parser::{ast as rp, lexer, text_size::TextSize, Mode, ParseErrorType, Tok};
 
 /// Deeper trees than this are refused with CPython's RecursionError message, before any recursive
@@ -77,8 +78,11 @@ pub fn parse_module(text: &str) -> Parsed {
 }
 
 /// Parses `text[start..end]` as a sequence of statements, ranges relative to the whole text.
+/// f-strings are parsed by `fstring` (CPython 3.12+ rules and positions); rustpython-parser sees
+/// a placeholder atom in their place.
 fn parse_part(text: &str, start: usize, end: usize) -> Result<Vec<crate::ast::Stmt>, SyntaxError> {
-    let part = &text[start..end];
+    let (masked, placeholders) = prepare(text, start, end)?;
+    let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let suite = match rustpython_parser::parse_starts_at(part, Mode::Module, "<source>", TextSize::from(start as u32))
     {
         Ok(rp::Mod::Module(m)) => m.body,
@@ -99,13 +103,86 @@ fn parse_part(text: &str, start: usize, end: usize) -> Result<Vec<crate::ast::St
     };
     if depth::max_depth(&suite) > MAX_TREE_DEPTH {
         depth::dismantle(suite);
-        return Err(SyntaxError {
-            range: TextRange::new(start as u32, end as u32),
-            message: "maximum recursion depth exceeded during compilation".into(),
-            kind: SyntaxErrorKind::RecursionError,
-        });
+        return Err(too_deep(start, end));
     }
-    Ok(Lowerer { source: text }.suite(suite))
+    Ok(Lowerer { source: text, placeholders: std::cell::RefCell::new(placeholders) }.suite(suite))
+}
+
+fn too_deep(start: usize, end: usize) -> SyntaxError {
+    SyntaxError {
+        range: TextRange::new(start as u32, end as u32),
+        message: "maximum recursion depth exceeded during compilation".into(),
+        kind: SyntaxErrorKind::RecursionError,
+    }
+}
+
+type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
+
+/// Finds the f-string runs in `text[start..end]`, parses each, and masks them.
+fn prepare(text: &str, start: usize, end: usize) -> Result<(Option<String>, Placeholders), SyntaxError> {
+    let mut sc = strings::Scanner::new(text);
+    sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
+    let runs = strings::fstring_runs(&sc);
+    let mut placeholders = Placeholders::new();
+    if runs.is_empty() {
+        return Ok((None, placeholders));
+    }
+    let mut spans = Vec::with_capacity(runs.len());
+    for run in runs {
+        let tokens = &sc.tokens[run];
+        let (rs, re) = (tokens[0].start, tokens[tokens.len() - 1].end);
+        let expr = fstring::parse_run(text, tokens, &mut |s, e| parse_expression_at(text, s, e))?;
+        placeholders.insert(rs as u32 + 1, expr);
+        spans.push((rs, re));
+    }
+    Ok((Some(strings::mask(&text[start..end], start, &spans)), placeholders))
+}
+
+/// Parses `text[start..end]` as one expression (an f-string replacement field), as CPython
+/// does: inside implicit parentheses, so newlines are allowed.
+fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::ast::Expr, SyntaxError> {
+    let (masked, placeholders) = prepare(text, start, end)?;
+    let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
+    let wrapped = format!("({inner})");
+    let offset = TextSize::from((start as u32).saturating_sub(1));
+    let expr = <rp::Expr as rustpython_parser::Parse>::parse_starts_at(&wrapped, "<fstring>", offset)
+        .map_err(|e| convert_error(text, e.offset.to_u32(), &e.error))?;
+    let wrapped_stmt = vec![rp::Stmt::Expr(rp::StmtExpr { range: Default::default(), value: Box::new(expr) })];
+    if depth::max_depth(&wrapped_stmt) > MAX_TREE_DEPTH {
+        depth::dismantle(wrapped_stmt);
+        return Err(too_deep(start, end));
+    }
+    let lowerer = Lowerer { source: text, placeholders: std::cell::RefCell::new(placeholders) };
+    let mut body = lowerer.suite(wrapped_stmt);
+    match body.pop().map(|s| s.kind) {
+        Some(crate::ast::StmtKind::Expr(e)) => Ok(unwrap_field_tuple(text, e, start as u32)),
+        _ => Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
+    }
+}
+
+/// A bare tuple in a field (`{a, b,}`) spans its elements and trailing comma, not the
+/// parentheses we wrapped the field in.
+fn unwrap_field_tuple(text: &str, mut e: crate::ast::Expr, start: u32) -> crate::ast::Expr {
+    if let crate::ast::ExprKind::Tuple { elts, .. } = &e.kind {
+        if e.range.start < start {
+            if let (Some(first), Some(last)) = (elts.first(), elts.last()) {
+                let mut end = last.range.end as usize;
+                let rest = &text.as_bytes()[end..];
+                if let Some(k) = rest.iter().position(|b| !b.is_ascii_whitespace()) {
+                    if rest[k] == b',' {
+                        end += k + 1;
+                    }
+                }
+                e.range = TextRange::new(first.range.start, end as u32);
+            }
+        }
+    }
+    e
+}
+
+fn scan_error(text: &str, e: strings::ScanError) -> SyntaxError {
+    let r = token_extent(text, e.offset as u32);
+    SyntaxError { range: TextRange::new(e.offset as u32, r.end.max(e.offset as u32 + 1).min(text.len() as u32)), message: e.message, kind: SyntaxErrorKind::SyntaxError }
 }
 
 fn recover(text: &str) -> Parsed {

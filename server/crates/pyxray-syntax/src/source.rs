@@ -39,7 +39,9 @@ pub fn decode_source(bytes: &[u8]) -> Result<DecodedSource, DecodeError> {
     };
     let declared = coding_declaration(bytes);
     let encoding = declared.as_deref().map(normalize_encoding).unwrap_or_else(|| "utf-8".to_string());
-    if had_bom && encoding != "utf-8" {
+    // With a BOM the declaration must be spelled as `get_normal_name` reduces to "utf-8"
+    // (`utf8` is not: CPython compares names, not codecs).
+    if had_bom && declared.as_deref().is_some_and(|d| !tokenizer_says_utf8(d)) {
         return Err(DecodeError {
             message: format!("encoding problem: {} with BOM", declared.unwrap_or_default()),
             line: 1,
@@ -132,6 +134,13 @@ fn coding_in_comment(line: &[u8]) -> Option<String> {
 }
 
 /// CPython's `get_normal_name`: `utf-8*` → `utf-8`, the latin-1 family → `latin-1`.
+/// Whether the tokenizer's `get_normal_name` (first 12 characters, lower-cased, `_` as `-`)
+/// gives "utf-8".
+fn tokenizer_says_utf8(name: &str) -> bool {
+    let buf: String = name.chars().take(12).map(|c| if c == '_' { '-' } else { c.to_ascii_lowercase() }).collect();
+    buf == "utf-8" || buf.starts_with("utf-8-")
+}
+
 fn normalize_encoding(name: &str) -> String {
     let lower = name.to_ascii_lowercase().replace('_', "-");
     if lower == "utf-8" || lower.starts_with("utf-8-") || lower == "utf8" {
@@ -150,6 +159,15 @@ fn normalize_encoding(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bom_needs_the_cookie_spelled_utf_8() {
+        // CPython 3.13: "encoding problem: utf8 with BOM" (test/tokenizedata/bad_coding2.py).
+        let e = decode_source(b"\xEF\xBB\xBF#coding: utf8\nx = 1\n").unwrap_err();
+        assert_eq!(e.message, "encoding problem: utf8 with BOM");
+        assert!(decode_source(b"\xEF\xBB\xBF# coding: UTF_8\nx = 1\n").is_ok());
+        assert!(decode_source(b"# coding: utf8\nx = 1\n").is_ok());
+    }
 
     #[test]
     fn plain_utf8_and_bom() {

@@ -123,7 +123,7 @@ pub struct JsonOptions {
 
 fn instruction_json(i: &Instruction, version: PythonVersion) -> PyJson {
     let canon = matches!(&i.argval, ArgVal::Const(c) if needs_canon(c));
-    let argval = i.argval.canonical_repr();
+    let argval = i.argval.canonical_repr(version);
     let argrepr = if canon { argval.clone() } else { i.argrepr.clone() };
     let mut d = vec![
         ("offset".to_string(), PyJson::Int(i.offset as i64)),
@@ -185,7 +185,7 @@ pub fn code_json(co: &CodeObject, version: PythonVersion) -> PyJson {
         ("cellvars".into(), PyJson::strs(co.cellvars())),
         ("freevars".into(), PyJson::strs(co.freevars())),
         ("names".into(), PyJson::strs(co.names.iter().map(|s| s.as_str()))),
-        ("consts".into(), PyJson::List(co.consts.iter().map(|c| PyJson::Str(canonical_const_repr(c))).collect())),
+        ("consts".into(), PyJson::List(co.consts.iter().map(|c| PyJson::Str(canonical_const_repr(c, version))).collect())),
         ("code_hex".into(), PyJson::Str(hex(&co.code))),
         ("linetable_hex".into(), PyJson::Str(hex(&co.linetable))),
         ("exceptiontable_hex".into(), PyJson::Str(hex(&co.exceptiontable))),

@@ -34,13 +34,13 @@ pub enum ArgVal {
 impl ArgVal {
     /// `repr(argval)` as the oracle's `crepr` writes it (code objects by qualname and line,
     /// frozenset elements sorted).
-    pub fn canonical_repr(&self) -> String {
+    pub fn canonical_repr(&self, version: PythonVersion) -> String {
         match self {
             ArgVal::None => "None".into(),
             ArgVal::Int(i) => i.to_string(),
-            ArgVal::Const(c) => canonical_const_repr(c),
-            ArgVal::Name(n) | ArgVal::Str(n) => str_repr(n),
-            ArgVal::NamePair(a, b) => format!("({}, {})", str_repr(a), str_repr(b)),
+            ArgVal::Const(c) => canonical_const_repr(c, version),
+            ArgVal::Name(n) | ArgVal::Str(n) => str_repr(n, version),
+            ArgVal::NamePair(a, b) => format!("({}, {})", str_repr(a, version), str_repr(b, version)),
             ArgVal::Builtin(r) => r.to_string(),
             ArgVal::Offset(o) => o.to_string(),
         }
@@ -59,11 +59,11 @@ pub fn needs_canon(c: &ConstValue) -> bool {
 }
 
 /// The oracle's `crepr`.
-pub fn canonical_const_repr(c: &ConstValue) -> String {
+pub fn canonical_const_repr(c: &ConstValue, version: PythonVersion) -> String {
     match c {
         ConstValue::Code(code) => format!("<code object {} line {}>", code.qualname, code.firstlineno),
         ConstValue::FrozenSet(items) => {
-            let mut reprs: Vec<String> = items.iter().map(canonical_const_repr).collect();
+            let mut reprs: Vec<String> = items.iter().map(|i| canonical_const_repr(i, version)).collect();
             reprs.sort();
             if reprs.is_empty() {
                 "frozenset()".into()
@@ -72,7 +72,7 @@ pub fn canonical_const_repr(c: &ConstValue) -> String {
             }
         }
         ConstValue::Tuple(items) => {
-            let inner: Vec<String> = items.iter().map(canonical_const_repr).collect();
+            let inner: Vec<String> = items.iter().map(|i| canonical_const_repr(i, version)).collect();
             if items.len() == 1 {
                 format!("({},)", inner[0])
             } else {
@@ -82,12 +82,12 @@ pub fn canonical_const_repr(c: &ConstValue) -> String {
         ConstValue::Slice(parts) => {
             format!(
                 "slice({}, {}, {})",
-                canonical_const_repr(&parts[0]),
-                canonical_const_repr(&parts[1]),
-                canonical_const_repr(&parts[2])
+                canonical_const_repr(&parts[0], version),
+                canonical_const_repr(&parts[1], version),
+                canonical_const_repr(&parts[2], version)
             )
         }
-        other => repr(other),
+        other => repr(other, version),
     }
 }
 
@@ -353,7 +353,7 @@ fn arg_info(
     };
     if t.has_const(op) {
         return match code.consts.get(arg as usize) {
-            Some(c) => (ArgVal::Const(c.clone()), repr(c)),
+            Some(c) => (ArgVal::Const(c.clone()), repr(c, version)),
             None => (ArgVal::Int(argi), String::new()),
         };
     }

@@ -14,7 +14,7 @@ fn disassemble_recursive(code: &CodeObject, version: PythonVersion, out: &mut St
     disassemble(code, version, out);
     for c in code.children() {
         out.push('\n');
-        out.push_str(&format!("Disassembly of {}:\n", repr(&ConstValue::Code(c.clone()))));
+        out.push_str(&format!("Disassembly of {}:\n", repr(&ConstValue::Code(c.clone()), version)));
         disassemble_recursive(c, version, out);
     }
 }

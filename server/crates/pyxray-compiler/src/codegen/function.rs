@@ -54,7 +54,7 @@ impl Compiler<'_> {
     /// `compiler_visit_annexpr`: the annotation as a string (`from __future__ import annotations`).
     pub fn visit_annexpr(&mut self, annotation: &Expr) -> CompileResult<()> {
         let loc = self.loc(annotation.range);
-        let text = crate::unparse::unparse_annotation(annotation);
+        let text = crate::unparse::unparse_annotation(annotation, self.version);
         self.addop_load_const(consts::str_const(&text), loc);
         Ok(())
     }
@@ -176,8 +176,8 @@ impl Compiler<'_> {
             }
             match doc {
                 Some(d) => {
-                    let cleaned = if self.version >= PythonVersion::V3_13 { stmt::clean_doc(d) } else { d.to_string() };
-                    self.add_const(consts::str_const(&cleaned));
+                    let doc = stmt::doc_const(self.version, d);
+                    self.add_const(doc);
                 }
                 None => {
                     self.add_const(ConstValue::None);

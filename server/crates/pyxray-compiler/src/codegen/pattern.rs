@@ -214,7 +214,7 @@ impl Compiler<'_> {
             match &key.kind {
                 ExprKind::Constant(c) => {
                     if seen.iter().any(|s| crate::ast_opt::python_eq(s, c)) {
-                        let r = pyxray_bytecode::repr::repr(&consts::from_ast(c));
+                        let r = pyxray_bytecode::repr::repr(&consts::from_ast(c), self.version);
                         return self.error(p.range, format!("mapping pattern checks duplicate key ({r})"));
                     }
                     seen.push(c);

@@ -2,6 +2,7 @@
 //! flow (if/for/while/break/continue/return), imports, assert, raise, augmented and annotated
 //! assignment.
 
+use pyxray_syntax::{PyStr, Refill};
 use super::*;
 use crate::ast_opt::docstring;
 use pyxray_syntax::ast::{Expr, ExprKind, Stmt, StmtKind};
@@ -22,6 +23,15 @@ pub(crate) fn find_ann(stmts: &[Stmt]) -> bool {
 }
 
 /// `_PyCompile_CleanDoc`: `inspect.cleandoc` without removing leading/trailing blank lines.
+/// The docstring constant: since 3.13 with its indentation removed (`_PyCompile_CleanDoc`).
+pub(crate) fn doc_const(version: PythonVersion, doc: &PyStr) -> ConstValue {
+    if version < PythonVersion::V3_13 {
+        return ConstValue::Str(std::sync::Arc::new(doc.clone()));
+    }
+    let cleaned = clean_doc(doc.lossy());
+    ConstValue::Str(std::sync::Arc::new(Refill::new(doc).fill(&cleaned)))
+}
+
 pub(crate) fn clean_doc(doc: &str) -> String {
     let doc = expand_tabs(doc);
     let lines: Vec<&str> = doc.split('\n').collect();
@@ -91,10 +101,9 @@ impl Compiler<'_> {
         let mut first = 0;
         if let Some(doc) = docstring(stmts) {
             first = 1;
-            let cleaned = if self.version >= PythonVersion::V3_13 { clean_doc(doc) } else { doc.to_string() };
             if let StmtKind::Expr(value) = &stmts[0].kind {
                 let vloc = self.loc(value.range);
-                self.addop_load_const(consts::str_const(&cleaned), vloc);
+                self.addop_load_const(doc_const(self.version, doc), vloc);
             }
             self.nameop(TextRange::default(), NO_LOCATION, "__doc__", ExprContext::Store)?;
         }

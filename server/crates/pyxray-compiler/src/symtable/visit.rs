@@ -245,7 +245,8 @@ impl Builder {
                     self.enter_type_param_block(
                         &f.name,
                         ScopeKey::type_params(&f.type_params),
-                        !f.args.defaults.is_empty(),
+                        // CPython tests `args->defaults != NULL`, true even for an empty list.
+                        true,
                         has_kwdefaults,
                         false,
                         s.range,

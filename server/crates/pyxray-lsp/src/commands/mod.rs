@@ -1,0 +1,28 @@
+//! The `workspace/executeCommand` commands pyxray offers. Adding one means adding its file here
+//! (a `run` function) and a line in [`COMMANDS`]; `initialize` advertises every name listed.
+
+use crate::session::Session;
+use futures::future::BoxFuture;
+use serde_json::Value;
+use std::sync::Arc;
+use tower_lsp::jsonrpc::Result;
+
+/// What a command does with its arguments.
+pub(crate) type RunCommand = fn(Arc<Session>, Vec<Value>) -> BoxFuture<'static, Result<Option<Value>>>;
+
+pub(crate) struct CommandSpec {
+    /// The command's name, e.g. `pyxray.disassemble`.
+    pub name: &'static str,
+    pub run: RunCommand,
+}
+
+/// Every command. None yet: `pyxray.disassemble` comes with the editor integrations.
+pub(crate) static COMMANDS: &[CommandSpec] = &[];
+
+pub(crate) fn names() -> impl Iterator<Item = &'static str> {
+    COMMANDS.iter().map(|c| c.name)
+}
+
+pub(crate) fn find(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|c| c.name == name)
+}

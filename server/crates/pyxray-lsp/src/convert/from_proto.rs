@@ -1,0 +1,74 @@
+//! LSP types to pyxray's: positions to byte offsets (clamped, or strict where a position outside
+//! the document must mean "nothing here"), encodings, and configuration values.
+
+use super::TextPositions;
+use pyxray_insights::{LineCol, PositionEncoding, TextRange};
+use tower_lsp::lsp_types::{Position, PositionEncodingKind, Range};
+
+/// The byte offset of `pos`, clamped into the text (LSP clients may send positions past the end
+/// of a line to mean its end).
+pub(crate) fn offset(at: TextPositions<'_>, pos: Position) -> u32 {
+    at.index.offset(at.text, LineCol { line: pos.line, col: pos.character }, at.encoding)
+}
+
+/// The byte offset of `pos`, or `None` when it lies outside the document: on a line past the
+/// last one or past the end of its line.
+pub(crate) fn offset_strict(at: TextPositions<'_>, pos: Position) -> Option<u32> {
+    if pos.line >= at.index.line_count() {
+        return None;
+    }
+    let end = at.index.line_end(pos.line, at.text);
+    let end_col = at.index.position(at.text, end, at.encoding).col;
+    if pos.character > end_col {
+        return None;
+    }
+    Some(offset(at, pos))
+}
+
+/// The byte range of `range`, clamped; a reversed range is put in order.
+pub(crate) fn text_range(at: TextPositions<'_>, range: Range) -> TextRange {
+    let a = offset(at, range.start);
+    let b = offset(at, range.end);
+    TextRange::new(a.min(b), a.max(b))
+}
+
+/// The encoding an LSP `PositionEncodingKind` names, if pyxray knows it.
+pub(crate) fn encoding(kind: &PositionEncodingKind) -> Option<PositionEncoding> {
+    match kind.as_str() {
+        "utf-8" => Some(PositionEncoding::Utf8),
+        "utf-16" => Some(PositionEncoding::Utf16),
+        "utf-32" => Some(PositionEncoding::Utf32),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyxray_insights::LineIndex;
+
+    fn at<'a>(text: &'a str, index: &'a LineIndex, encoding: PositionEncoding) -> TextPositions<'a> {
+        TextPositions { text, index, encoding }
+    }
+
+    #[test]
+    fn strict_offsets_refuse_positions_outside() {
+        let text = "a😀b\r\nxy";
+        let index = LineIndex::new(text);
+        let p = at(text, &index, PositionEncoding::Utf16);
+        assert_eq!(offset_strict(p, Position::new(0, 4)), Some(6));
+        assert_eq!(offset_strict(p, Position::new(0, 5)), None);
+        assert_eq!(offset_strict(p, Position::new(1, 2)), Some(text.len() as u32));
+        assert_eq!(offset_strict(p, Position::new(2, 0)), None);
+        assert_eq!(offset(p, Position::new(9, 9)), text.len() as u32);
+    }
+
+    #[test]
+    fn reversed_range_is_ordered() {
+        let text = "abc\ndef\n";
+        let index = LineIndex::new(text);
+        let p = at(text, &index, PositionEncoding::Utf8);
+        let r = text_range(p, Range::new(Position::new(1, 1), Position::new(0, 1)));
+        assert_eq!(r, TextRange::new(1, 5));
+    }
+}

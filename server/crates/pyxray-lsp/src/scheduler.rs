@@ -1,0 +1,147 @@
+//! Scheduling analyses: one per document version, on a blocking thread (the runtime's threads
+//! have large stacks, since parsing deeply nested code recurses), lightly debounced while typing.
+//! Results are cached on the document for hovers and published as diagnostics stamped with the
+//! version they describe; results for a superseded version or settings generation are dropped.
+
+use crate::convert::to_proto;
+use crate::documents::Document;
+use crate::guard::panic_message;
+use crate::session::Session;
+use dashmap::DashMap;
+use pyxray_insights::{AnalysisConfig, FileAnalysis};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tower_lsp::lsp_types::{Diagnostic, DiagnosticSeverity, Position, Range, Url};
+
+/// How long to wait after an edit before analysing, so a burst of keystrokes costs one analysis.
+pub(crate) const CHANGE_DEBOUNCE: Duration = Duration::from_millis(30);
+
+/// Set when the work it belongs to is no longer wanted.
+#[derive(Clone, Default)]
+pub(crate) struct CancelFlag(Arc<AtomicBool>);
+
+impl CancelFlag {
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+#[derive(Default)]
+pub(crate) struct Scheduler {
+    /// The pending diagnostics task of each document.
+    pending: DashMap<Url, CancelFlag>,
+    /// Held while checking that a result is current and sending it, so that publications for
+    /// one document cannot overtake each other.
+    publish: tokio::sync::Mutex<()>,
+}
+
+/// Why no analysis could be produced.
+#[derive(Debug)]
+pub(crate) enum AnalysisFailed {
+    Panicked(String),
+    Cancelled,
+}
+
+impl Scheduler {
+    /// Forgets the pending work for `uri`.
+    pub fn cancel(&self, uri: &Url) {
+        if let Some((_, flag)) = self.pending.remove(uri) {
+            flag.cancel();
+        }
+    }
+
+    pub async fn publish_lock(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.publish.lock().await
+    }
+}
+
+/// Analyses the current version of `uri` after `delay` and publishes its diagnostics. Any task
+/// already pending for `uri` is cancelled.
+pub(crate) fn schedule(session: &Arc<Session>, uri: &Url, delay: Duration) {
+    let Some(doc) = session.documents.get(uri) else { return };
+    let flag = CancelFlag::default();
+    if let Some(old) = session.scheduler.pending.insert(uri.clone(), flag.clone()) {
+        old.cancel();
+    }
+    let session = session.clone();
+    let uri = uri.clone();
+    tokio::spawn(async move {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
+        }
+        if flag.is_cancelled() {
+            return;
+        }
+        let (generation, _) = session.config();
+        let result = analysis(&session, &doc, &flag).await;
+        let _guard = session.scheduler.publish_lock().await;
+        let current = session.documents.get(&uri).is_some_and(|d| d.version == doc.version);
+        if flag.is_cancelled() || !current || session.generation() != generation {
+            tracing::debug!("dropping diagnostics for {uri} version {}: superseded", doc.version);
+            return;
+        }
+        let diagnostics = match result {
+            Ok(analysis) => {
+                let at = doc.positions(session.encoding());
+                analysis.diagnostics().iter().map(|d| to_proto::diagnostic(at, d)).collect()
+            }
+            Err(AnalysisFailed::Cancelled) => return,
+            Err(AnalysisFailed::Panicked(why)) => vec![internal_error_diagnostic(&why)],
+        };
+        session.client.publish_diagnostics(uri.clone(), diagnostics, Some(doc.version)).await;
+        session.scheduler.pending.remove_if(&uri, |_, f| Arc::ptr_eq(&f.0, &flag.0));
+    });
+}
+
+/// The analysis of `doc` under the current settings: from the document's cache when present,
+/// otherwise computed on a blocking thread and cached.
+pub(crate) async fn analysis(
+    session: &Session,
+    doc: &Arc<Document>,
+    cancel: &CancelFlag,
+) -> Result<Arc<FileAnalysis>, AnalysisFailed> {
+    let (generation, config) = session.config();
+    if let Some(cached) = doc.cached_analysis(generation) {
+        return Ok(cached);
+    }
+    let task_doc = doc.clone();
+    let task_cancel = cancel.clone();
+    let joined = tokio::task::spawn_blocking(move || compute(&task_doc, &config, &task_cancel)).await;
+    let analysis = match joined {
+        Ok(Some(analysis)) => analysis,
+        Ok(None) => return Err(AnalysisFailed::Cancelled),
+        Err(e) if e.is_panic() => {
+            let why = panic_message(e.into_panic().as_ref());
+            tracing::error!("analysis of version {} panicked: {why}", doc.version);
+            return Err(AnalysisFailed::Panicked(why));
+        }
+        Err(_) => return Err(AnalysisFailed::Cancelled),
+    };
+    doc.cache_analysis(generation, analysis.clone());
+    Ok(analysis)
+}
+
+fn compute(doc: &Document, config: &AnalysisConfig, cancel: &CancelFlag) -> Option<Arc<FileAnalysis>> {
+    if cancel.is_cancelled() {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    let analysis = FileAnalysis::new(&doc.text, config);
+    tracing::debug!("analysed {} bytes (version {}) in {:?}", doc.text.len(), doc.version, started.elapsed());
+    Some(Arc::new(analysis))
+}
+
+/// What the user sees when analysis crashed: better than silently stale diagnostics.
+fn internal_error_diagnostic(why: &str) -> Diagnostic {
+    Diagnostic {
+        range: Range::new(Position::new(0, 0), Position::new(0, 0)),
+        severity: Some(DiagnosticSeverity::WARNING),
+        source: Some("pyxray".into()),
+        message: format!("pyxray could not analyse this file (internal error: {why}); please report it"),
+        ..Default::default()
+    }
+}

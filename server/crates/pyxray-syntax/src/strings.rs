@@ -1,0 +1,731 @@
+//! String literals as CPython 3.12+'s tokenizer sees them: finding every string token (f-strings
+//! with nested replacement fields included, PEP 701), grouping implicitly concatenated runs, and
+//! decoding escape sequences (reporting invalid ones, which CPython warns about).
+
+
+use crate::pystr::PyStr;
+/// A string literal token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct StringToken {
+    pub start: usize,
+    pub end: usize,
+    /// Offset of the first content byte (after prefix and opening quotes).
+    pub body_start: usize,
+    /// Offset of the closing quotes.
+    pub body_end: usize,
+    pub quote: u8,
+    pub triple: bool,
+    pub raw: bool,
+    pub bytes: bool,
+    pub fstring: bool,
+    pub unicode_prefix: bool,
+}
+
+/// An invalid escape sequence found in a non-raw literal (`\d`, or an octal escape above 0o377).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvalidEscape {
+    /// Offset of the backslash.
+    pub offset: usize,
+    /// The escape as written, e.g. `\d` or `\777`.
+    pub sequence: String,
+    pub octal: bool,
+}
+
+/// A scan error: a message like CPython's and where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ScanError {
+    pub offset: usize,
+    pub message: String,
+}
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// Parses a string prefix; `None` if `word` is not one.
+fn prefix_flags(word: &[u8]) -> Option<(bool, bool, bool, bool)> {
+    if word.len() > 2 {
+        return None;
+    }
+    let (mut raw, mut bytes, mut f, mut u) = (false, false, false, false);
+    for &c in word {
+        match c.to_ascii_lowercase() {
+            b'r' if !raw => raw = true,
+            b'b' if !bytes => bytes = true,
+            b'f' if !f => f = true,
+            b'u' if !u => u = true,
+            _ => return None,
+        }
+    }
+    if (u && word.len() > 1) || (bytes && f) {
+        return None;
+    }
+    Some((raw, bytes, f, u))
+}
+
+/// Scans the whole source for string tokens, in order.
+pub(crate) struct Scanner<'a> {
+    pub bytes: &'a [u8],
+    pub tokens: Vec<StringToken>,
+    pub escapes: Vec<InvalidEscape>,
+    /// For each token, whether the next significant token is a string continuing the same run.
+    pub continues_run: Vec<bool>,
+}
+
+impl<'a> Scanner<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Scanner { bytes: text.as_bytes(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+    }
+
+    /// Scans `[start, end)` as Python code (a module or an f-string expression).
+    pub fn scan_code(&mut self, start: usize, end: usize) -> Result<(), ScanError> {
+        let bytes = self.bytes;
+        let mut i = start;
+        let mut depth = 0i32;
+        // Index of the last string token if nothing significant came after it yet.
+        let mut pending: Option<usize> = None;
+        while i < end {
+            let b = bytes[i];
+            match b {
+                b' ' | b'\t' | b'\x0c' => i += 1,
+                b'\\' => {
+                    // Line continuation.
+                    i += 1;
+                    if i < end && bytes[i] == b'\r' {
+                        i += 1;
+                    }
+                    if i < end && bytes[i] == b'\n' {
+                        i += 1;
+                    }
+                }
+                b'\n' | b'\r' => {
+                    if depth <= 0 {
+                        pending = None;
+                    }
+                    i += 1;
+                }
+                b'#' => {
+                    while i < end && bytes[i] != b'\n' && bytes[i] != b'\r' {
+                        i += 1;
+                    }
+                }
+                b'\'' | b'"' => {
+                    let tok = self.scan_string(i, i, end, (false, false, false, false))?;
+                    i = tok.end;
+                    self.push_token(tok, &mut pending);
+                }
+                b if is_ident_start(b) => {
+                    let s = i;
+                    while i < end && is_ident_continue(bytes[i]) {
+                        i += 1;
+                    }
+                    if i < end && (bytes[i] == b'\'' || bytes[i] == b'"') {
+                        if let Some(flags) = prefix_flags(&bytes[s..i]) {
+                            let tok = self.scan_string(s, i, end, flags)?;
+                            i = tok.end;
+                            self.push_token(tok, &mut pending);
+                            continue;
+                        }
+                    }
+                    pending = None;
+                }
+                b'0'..=b'9' => {
+                    while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+                        i += 1;
+                    }
+                    pending = None;
+                }
+                b'(' | b'[' | b'{' => {
+                    depth += 1;
+                    i += 1;
+                    pending = None;
+                }
+                b')' | b']' | b'}' => {
+                    depth -= 1;
+                    i += 1;
+                    pending = None;
+                }
+                _ => {
+                    i += 1;
+                    pending = None;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn push_token(&mut self, tok: StringToken, pending: &mut Option<usize>) {
+        if let Some(p) = *pending {
+            self.continues_run[p] = true;
+        }
+        self.tokens.push(tok);
+        self.continues_run.push(false);
+        *pending = Some(self.tokens.len() - 1);
+    }
+
+    /// Scans one string literal whose prefix starts at `start` and quote at `quote_at`.
+    fn scan_string(
+        &mut self,
+        start: usize,
+        quote_at: usize,
+        limit: usize,
+        (raw, bytes_lit, f, u): (bool, bool, bool, bool),
+    ) -> Result<StringToken, ScanError> {
+        let bytes = self.bytes;
+        let quote = bytes[quote_at];
+        let triple = quote_at + 2 < limit && bytes[quote_at + 1] == quote && bytes[quote_at + 2] == quote;
+        let body_start = quote_at + if triple { 3 } else { 1 };
+        let body_end = if f {
+            let body = scan_fstring_body(self, body_start, limit, quote, triple, raw, false)?;
+            body.end
+        } else {
+            self.scan_plain_body(body_start, limit, quote, triple, raw, bytes_lit, start)?
+        };
+        let end = body_end + if triple { 3 } else { 1 };
+        Ok(StringToken {
+            start,
+            end,
+            body_start,
+            body_end,
+            quote,
+            triple,
+            raw,
+            bytes: bytes_lit,
+            fstring: f,
+            unicode_prefix: u,
+        })
+    }
+
+    /// Returns the offset of the closing quote(s).
+    #[allow(clippy::too_many_arguments)]
+    fn scan_plain_body(
+        &mut self,
+        mut i: usize,
+        limit: usize,
+        quote: u8,
+        triple: bool,
+        raw: bool,
+        bytes_lit: bool,
+        token_start: usize,
+    ) -> Result<usize, ScanError> {
+        let bytes = self.bytes;
+        while i < limit {
+            let b = bytes[i];
+            if b == b'\\' {
+                if !raw {
+                    self.check_escape(i, limit, bytes_lit);
+                }
+                i += 2;
+                if i <= limit && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            if at_closing_quote(bytes, i, quote, triple) {
+                return Ok(i);
+            }
+            if !triple && (b == b'\n' || b == b'\r') {
+                return Err(ScanError {
+                    offset: token_start,
+                    message: "unterminated string literal".into(),
+                });
+            }
+            i += 1;
+        }
+        Err(ScanError {
+            offset: token_start,
+            message: if triple {
+                "unterminated triple-quoted string literal".into()
+            } else {
+                "unterminated string literal".into()
+            },
+        })
+    }
+
+    /// Records an invalid escape at the backslash at `i`.
+    pub fn check_escape(&mut self, i: usize, limit: usize, bytes_lit: bool) {
+        let bytes = self.bytes;
+        let Some(&c) = bytes.get(i + 1) else { return };
+        if i + 1 >= limit {
+            return;
+        }
+        let valid = match c {
+            b'\n' | b'\r' | b'\\' | b'\'' | b'"' | b'a' | b'b' | b'f' | b'n' | b'r' | b't' | b'v' | b'x' => true,
+            b'0'..=b'7' => {
+                let mut j = i + 1;
+                let mut value = 0u32;
+                while j < i + 4 && j < limit && (b'0'..=b'7').contains(&bytes[j]) {
+                    value = value * 8 + (bytes[j] - b'0') as u32;
+                    j += 1;
+                }
+                if value > 0o377 {
+                    self.escapes.push(InvalidEscape {
+                        offset: i,
+                        sequence: String::from_utf8_lossy(&bytes[i..j]).into_owned(),
+                        octal: true,
+                    });
+                }
+                true
+            }
+            b'N' | b'u' | b'U' => !bytes_lit,
+            _ => false,
+        };
+        if !valid {
+            let len = std::str::from_utf8(&bytes[i + 1..]).ok().and_then(|s| s.chars().next()).map_or(1, |ch| ch.len_utf8());
+            self.escapes.push(InvalidEscape {
+                offset: i,
+                sequence: String::from_utf8_lossy(&bytes[i..i + 1 + len]).into_owned(),
+                octal: false,
+            });
+        }
+    }
+}
+
+/// One piece of an f-string body.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum FPiece {
+    /// Literal text as CPython's `FSTRING_MIDDLE` token: `text` is what the token holds (an
+    /// escaped brace keeps one brace), `start..end` is the token's position.
+    Literal { start: usize, end: usize, text_end: usize },
+    Field(FField),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FField {
+    /// Offsets of `{` and `}`.
+    pub open: usize,
+    pub close: usize,
+    pub expr_start: usize,
+    pub expr_end: usize,
+    /// Offset of the debug `=`, if any.
+    pub debug: Option<usize>,
+    /// `!` offset and the conversion name's range.
+    pub conversion: Option<(usize, usize, usize)>,
+    /// `:` offset and the spec's pieces.
+    pub spec: Option<(usize, Vec<FPiece>)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct FBody {
+    pub pieces: Vec<FPiece>,
+    /// Offset of the closing quotes (or of the `}` ending a format spec).
+    pub end: usize,
+}
+
+fn at_closing_quote(bytes: &[u8], i: usize, quote: u8, triple: bool) -> bool {
+    if bytes.get(i) != Some(&quote) {
+        return false;
+    }
+    !triple || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote))
+}
+
+/// Scans an f-string body (or a format spec when `in_spec`) following the 3.12+ tokenizer.
+pub(crate) fn scan_fstring_body(
+    sc: &mut Scanner<'_>,
+    start: usize,
+    limit: usize,
+    quote: u8,
+    triple: bool,
+    raw: bool,
+    in_spec: bool,
+) -> Result<FBody, ScanError> {
+    let bytes = sc.bytes;
+    let mut pieces = Vec::new();
+    let mut piece_start = start;
+    let mut i = start;
+    let mut unicode_escape = false;
+    loop {
+        if i >= limit {
+            return Err(ScanError {
+                offset: start,
+                message: if triple {
+                    "unterminated triple-quoted f-string literal".into()
+                } else {
+                    "unterminated f-string literal".into()
+                },
+            });
+        }
+        let c = bytes[i];
+        if at_closing_quote(bytes, i, quote, triple) {
+            if in_spec {
+                return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+            }
+            pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
+            return Ok(FBody { pieces, end: i });
+        }
+        if !triple && (c == b'\n' || c == b'\r') {
+            if in_spec {
+                return Err(ScanError {
+                    offset: i,
+                    message: "f-string: newlines are not allowed in format specifiers for single quoted f-strings".into(),
+                });
+            }
+            return Err(ScanError { offset: start, message: "unterminated f-string literal".into() });
+        }
+        match c {
+            b'{' => {
+                if bytes.get(i + 1) == Some(&b'{') && !in_spec {
+                    pieces.push(FPiece::Literal { start: piece_start, end: i + 2, text_end: i + 1 });
+                    i += 2;
+                    piece_start = i;
+                    continue;
+                }
+                pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
+                let field = scan_field(sc, i, limit, quote, triple, raw)?;
+                i = field.close + 1;
+                piece_start = i;
+                pieces.push(FPiece::Field(field));
+            }
+            b'}' => {
+                if unicode_escape {
+                    unicode_escape = false;
+                    i += 1;
+                    continue;
+                }
+                if in_spec {
+                    pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
+                    return Ok(FBody { pieces, end: i });
+                }
+                if bytes.get(i + 1) == Some(&b'}') {
+                    pieces.push(FPiece::Literal { start: piece_start, end: i + 2, text_end: i + 1 });
+                    i += 2;
+                    piece_start = i;
+                    continue;
+                }
+                return Err(ScanError { offset: i, message: "f-string: single '}' is not allowed".into() });
+            }
+            b'\\' => {
+                let peek = bytes.get(i + 1).copied();
+                if matches!(peek, Some(b'{') | Some(b'}')) {
+                    if !raw {
+                        sc.check_escape(i, limit, false);
+                    }
+                    i += 1;
+                    continue;
+                }
+                if !raw {
+                    sc.check_escape(i, limit, false);
+                    if peek == Some(b'N') && bytes.get(i + 2) == Some(&b'{') {
+                        unicode_escape = true;
+                        i += 3;
+                        continue;
+                    }
+                }
+                i += 2;
+            }
+            _ => i += 1,
+        }
+    }
+}
+
+/// Scans a replacement field starting at its `{`.
+fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple: bool, raw: bool) -> Result<FField, ScanError> {
+    let bytes = sc.bytes;
+    let expr_start = open + 1;
+    let mut i = expr_start;
+    let mut depth = 0i32;
+    let mut debug = None;
+    let mut conversion = None;
+    let mut spec = None;
+    let mut commented = false;
+    let expr_end;
+    // Scan the expression: Python code up to a top-level `=`, `!`, `:` or `}`.
+    loop {
+        if i >= limit {
+            let message = if commented { "'{' was never closed" } else { "f-string: expecting '}'" };
+            return Err(ScanError { offset: open, message: message.into() });
+        }
+        let c = bytes[i];
+        match c {
+            // Since PEP 701 a quote inside a field always opens a nested string; one that
+            // cannot be closed is the enclosing f-string's end.
+            b'\'' | b'"' => match sc.scan_string(i, i, limit, (false, false, false, false)) {
+                Ok(tok) => i = tok.end,
+                Err(_) if at_closing_quote(bytes, i, quote, triple) => {
+                    return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+                }
+                Err(e) => return Err(e),
+            },
+            // A comment runs to the end of the line; if that swallows the closing brace and
+            // quote, the field is never closed.
+            b'#' => {
+                commented = true;
+                while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' => {
+                depth -= 1;
+                i += 1;
+            }
+            b'}' if depth > 0 => {
+                depth -= 1;
+                i += 1;
+            }
+            b'}' => {
+                expr_end = i;
+                break;
+            }
+            b'!' if depth == 0 && bytes.get(i + 1) != Some(&b'=') => {
+                expr_end = i;
+                break;
+            }
+            b'!' | b'<' | b'>' | b'=' if bytes.get(i + 1) == Some(&b'=') => i += 2,
+            b'=' if depth == 0 => {
+                expr_end = i;
+                break;
+            }
+            b':' if depth == 0 => {
+                expr_end = i;
+                break;
+            }
+            b if is_ident_start(b) => {
+                let s = i;
+                while i < limit && is_ident_continue(bytes[i]) {
+                    i += 1;
+                }
+                if i < limit && (bytes[i] == b'\'' || bytes[i] == b'"') {
+                    if let Some(flags) = prefix_flags(&bytes[s..i]) {
+                        let tok = sc.scan_string(s, i, limit, flags)?;
+                        i = tok.end;
+                    }
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    if expr_end == expr_start || bytes[expr_start..expr_end].iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(ScanError { offset: open, message: "f-string: valid expression required before '}'".into() });
+    }
+    i = expr_end;
+    if bytes[i] == b'=' {
+        debug = Some(i);
+        i += 1;
+        loop {
+            while i < limit && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
+                i += 1;
+            }
+            if i >= limit || bytes[i] != b'#' {
+                break;
+            }
+            while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
+                i += 1;
+            }
+        }
+    }
+    if bytes.get(i) == Some(&b'!') {
+        let bang = i;
+        i += 1;
+        let name_start = i;
+        while i < limit && is_ident_continue(bytes[i]) {
+            i += 1;
+        }
+        if name_start == i {
+            return Err(ScanError { offset: bang, message: "f-string: missing conversion character".into() });
+        }
+        conversion = Some((bang, name_start, i));
+        while i < limit && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+    }
+    if bytes.get(i) == Some(&b':') {
+        let colon = i;
+        let body = scan_fstring_body(sc, i + 1, limit, quote, triple, raw, true)?;
+        spec = Some((colon, body.pieces));
+        i = body.end;
+    }
+    if bytes.get(i) != Some(&b'}') {
+        return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+    }
+    Ok(FField { open, close: i, expr_start, expr_end, debug, conversion, spec })
+}
+
+/// Decodes the escapes of a (non-raw) str literal body as CPython does; invalid escapes stay
+/// as written.
+pub(crate) fn decode_str(body: &str) -> PyStr {
+    let mut out = PyStr::new();
+    let mut chars = body.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        let Some(n) = chars.next() else {
+            out.push('\\');
+            break;
+        };
+        match n {
+            '\n' => {}
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+            }
+            '\\' => out.push('\\'),
+            '\'' => out.push('\''),
+            '"' => out.push('"'),
+            'a' => out.push('\x07'),
+            'b' => out.push('\x08'),
+            'f' => out.push('\x0c'),
+            'n' => out.push('\n'),
+            'r' => out.push('\r'),
+            't' => out.push('\t'),
+            'v' => out.push('\x0b'),
+            '0'..='7' => {
+                let mut v = n.to_digit(8).unwrap_or(0);
+                for _ in 0..2 {
+                    match chars.peek().and_then(|c| c.to_digit(8)) {
+                        Some(d) => {
+                            v = v * 8 + d;
+                            chars.next();
+                        }
+                        None => break,
+                    }
+                }
+                out.push_code_point(v);
+            }
+            'x' | 'u' | 'U' => {
+                let count = match n {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let mut v = 0u32;
+                let mut ok = true;
+                for _ in 0..count {
+                    match chars.peek().and_then(|c| c.to_digit(16)) {
+                        Some(d) => {
+                            v = v * 16 + d;
+                            chars.next();
+                        }
+                        None => {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if ok && v <= 0x10ffff {
+                    out.push_code_point(v);
+                } else {
+                    out.push('\u{fffd}');
+                }
+            }
+            'N' if chars.peek() == Some(&'{') => {
+                chars.next();
+                let mut name = String::new();
+                for c in chars.by_ref() {
+                    if c == '}' {
+                        break;
+                    }
+                    name.push(c);
+                }
+                out.push(unicode_names2::character(&name).unwrap_or('\u{fffd}'));
+            }
+            other => {
+                out.push('\\');
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// The value of a run of adjacent plain (not f-, not bytes) string literals in `[start, end)`.
+pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<PyStr> {
+    let mut sc = Scanner::new(text);
+    sc.scan_code(start, end).ok()?;
+    let mut out = PyStr::new();
+    for tok in &sc.tokens {
+        if tok.fstring || tok.bytes {
+            return None;
+        }
+        let body = &text[tok.body_start..tok.body_end];
+        out.push_pystr(&if tok.raw { PyStr::from(body) } else { decode_str(body) });
+    }
+    Some(out)
+}
+
+/// The runs of adjacent string tokens that contain an f-string, as token index ranges.
+pub(crate) fn fstring_runs(sc: &Scanner<'_>) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < sc.tokens.len() {
+        let start = i;
+        while i + 1 < sc.tokens.len() && sc.continues_run[i] {
+            i += 1;
+        }
+        i += 1;
+        if sc.tokens[start..i].iter().any(|t| t.fstring) {
+            out.push(start..i);
+        }
+    }
+    out
+}
+
+/// Replaces each run `[start, end)` of `text` (offsets relative to `base`) with `(0   )` of
+/// the same length, keeping line breaks, so rustpython-parser sees a plain atom there.
+pub(crate) fn mask(text: &str, base: usize, runs: &[(usize, usize)]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for &(start, end) in runs {
+        let (s, e) = (start - base, end - base);
+        for (k, b) in bytes[s..e].iter_mut().enumerate() {
+            *b = if k == 0 {
+                b'('
+            } else if k == 1 {
+                b'0'
+            } else if k == e - s - 1 {
+                b')'
+            } else if *b == b'\n' || *b == b'\r' {
+                *b
+            } else {
+                b' '
+            };
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_and_nesting() {
+        let src = "x = f\"a{b['c']}\" 'd'\ny = f'{x!r:>{w}}'\nz = 'plain'\n";
+        let mut sc = Scanner::new(src);
+        sc.scan_code(0, src.len()).unwrap();
+        // Strings nested inside replacement fields are part of their f-string token.
+        let kinds: Vec<bool> = sc.tokens.iter().map(|t| t.fstring).collect();
+        assert_eq!(kinds, [true, false, true, false]);
+    }
+
+    #[test]
+    fn pep701_nested_quotes() {
+        let src = "x = f\"{d[\"key\"]}\"\n";
+        let mut sc = Scanner::new(src);
+        sc.scan_code(0, src.len()).unwrap();
+        assert_eq!(sc.tokens[0].end, src.len() - 1);
+    }
+
+    #[test]
+    fn invalid_escapes() {
+        let src = "a = '\\d' + r'\\d' + '\\777' + b'\\N'\n";
+        let mut sc = Scanner::new(src);
+        sc.scan_code(0, src.len()).unwrap();
+        let seqs: Vec<&str> = sc.escapes.iter().map(|e| e.sequence.as_str()).collect();
+        assert_eq!(seqs, ["\\d", "\\777", "\\N"]);
+    }
+
+    #[test]
+    fn decoding() {
+        assert_eq!(decode_str("a\\tb\\x41\\u00e9\\N{BULLET}\\q\\101"), "a\tbAé•\\qA");
+    }
+}

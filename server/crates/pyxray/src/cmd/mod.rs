@@ -1,0 +1,4 @@
+//! One module per subcommand, each with its `Args` and a `run` returning the exit code.
+
+pub mod check;
+pub mod server;

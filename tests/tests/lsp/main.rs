@@ -1,0 +1,8 @@
+//! End-to-end tests of `pyxray server`: the real binary, spoken to over stdio with JSON-RPC and
+//! Content-Length framing, as an editor would.
+
+mod documents;
+mod edits;
+mod lifecycle;
+mod robustness;
+mod settings;
