@@ -3,6 +3,7 @@
 
 pub mod code;
 pub mod dis;
+pub mod hash;
 pub mod repr;
 pub mod opcode;
 mod printable;

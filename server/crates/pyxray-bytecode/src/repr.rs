@@ -4,6 +4,7 @@
 use num_bigint::BigUint;
 use pyxray_syntax::{CodePoint, PyStr};
 use crate::code::ConstValue;
+use crate::hash::frozenset_order;
 use crate::printable;
 use crate::version::PythonVersion;
 
@@ -44,7 +45,7 @@ fn write_repr(out: &mut String, value: &ConstValue, version: PythonVersion) {
                 out.push_str("frozenset()");
             } else {
                 out.push_str("frozenset({");
-                for (i, item) in items.iter().enumerate() {
+                for (i, item) in iteration_order(items, version).into_iter().enumerate() {
                     if i > 0 {
                         out.push_str(", ");
                     }
@@ -69,6 +70,18 @@ fn write_repr(out: &mut String, value: &ConstValue, version: PythonVersion) {
                 code.name, code.filename, code.firstlineno
             ));
         }
+    }
+}
+
+/// The items of a frozenset constant in CPython's iteration order: built from the items in
+/// source order, then rebuilt in its own iteration order when the compiler merges constants
+/// (`const_cache_insert`). Items whose hash CPython randomises keep the given order.
+fn iteration_order(items: &[ConstValue], version: PythonVersion) -> Vec<&ConstValue> {
+    let Some(first) = frozenset_order(items, version) else { return items.iter().collect() };
+    let rebuilt: Vec<ConstValue> = first.iter().map(|&i| items[i].clone()).collect();
+    match frozenset_order(&rebuilt, version) {
+        Some(second) => second.into_iter().map(|i| &items[first[i]]).collect(),
+        None => first.into_iter().map(|i| &items[i]).collect(),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod ast_opt;
 pub mod codegen;
 pub mod consts;
 pub mod error;
+mod file;
 pub mod flowgraph;
 pub mod fold;
 pub mod future;
@@ -17,6 +18,10 @@ pub mod symtable;
 pub mod unparse;
 
 pub use error::{CompileError, CompileWarning, ErrorKind, WarningCategory};
+pub use file::{compile_file, escape_warning};
+
+/// The versions whose compiler pyxray reproduces so far.
+pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_13];
 pub use instr_seq::Location;
 pub use symtable::SymbolTable;
 

@@ -382,6 +382,41 @@ impl Expr {
     }
 }
 
+impl ExprKind {
+    /// What CPython's error messages call this kind of expression (`_PyPegen_get_expr_name`).
+    pub fn python_name(&self) -> &'static str {
+        match self {
+            ExprKind::Attribute { .. } => "attribute",
+            ExprKind::Subscript { .. } => "subscript",
+            ExprKind::Starred { .. } => "starred",
+            ExprKind::Name { .. } => "name",
+            ExprKind::List { .. } => "list",
+            ExprKind::Tuple { .. } => "tuple",
+            ExprKind::Lambda { .. } => "lambda",
+            ExprKind::Call { .. } => "function call",
+            ExprKind::BoolOp { .. } | ExprKind::BinOp { .. } | ExprKind::UnaryOp { .. } => "expression",
+            ExprKind::GeneratorExp { .. } => "generator expression",
+            ExprKind::Yield(_) | ExprKind::YieldFrom(_) => "yield expression",
+            ExprKind::Await(_) => "await expression",
+            ExprKind::ListComp { .. } => "list comprehension",
+            ExprKind::SetComp { .. } => "set comprehension",
+            ExprKind::DictComp { .. } => "dict comprehension",
+            ExprKind::Dict { .. } => "dict literal",
+            ExprKind::Set(_) => "set display",
+            ExprKind::JoinedStr(_) | ExprKind::FormattedValue { .. } => "f-string expression",
+            ExprKind::Constant(Constant::None) => "None",
+            ExprKind::Constant(Constant::Bool(true)) => "True",
+            ExprKind::Constant(Constant::Bool(false)) => "False",
+            ExprKind::Constant(Constant::Ellipsis) => "ellipsis",
+            ExprKind::Constant(_) => "literal",
+            ExprKind::Compare { .. } => "comparison",
+            ExprKind::IfExp { .. } => "conditional expression",
+            ExprKind::NamedExpr { .. } => "named expression",
+            ExprKind::Slice { .. } => "slice",
+        }
+    }
+}
+
 impl Constant {
     pub fn as_pystr(&self) -> Option<&PyStr> {
         match self {

@@ -14,6 +14,22 @@ pub(crate) struct Lowerer<'a> {
     /// f-string runs parsed by `fstring`, keyed by the offset of the `0` that stands for them in
     /// the text rustpython-parser saw.
     pub placeholders: std::cell::RefCell<std::collections::HashMap<u32, Expr>>,
+    /// Errors CPython's grammar reports that rustpython-parser's accepts (first one wins).
+    pub errors: std::cell::RefCell<Vec<crate::parse::SyntaxError>>,
+}
+
+impl<'a> Lowerer<'a> {
+    pub fn new(source: &'a str, placeholders: std::collections::HashMap<u32, Expr>) -> Self {
+        Lowerer { source, placeholders: std::cell::RefCell::new(placeholders), errors: Default::default() }
+    }
+
+    fn error(&self, range: TextRange, message: String) {
+        self.errors.borrow_mut().push(crate::parse::SyntaxError {
+            range,
+            message,
+            kind: crate::parse::SyntaxErrorKind::SyntaxError,
+        });
+    }
 }
 
 fn range(r: RpRange) -> TextRange {
@@ -86,11 +102,14 @@ impl Lowerer<'_> {
                 type_params: self.type_params(x.type_params),
                 value: self.expr(*x.value),
             },
-            S::AugAssign(x) => StmtKind::AugAssign {
-                target: self.expr(*x.target),
-                op: operator(x.op),
-                value: self.expr(*x.value),
-            },
+            S::AugAssign(x) => {
+                let target = self.expr(*x.target);
+                if !matches!(target.kind, ExprKind::Name { .. } | ExprKind::Attribute { .. } | ExprKind::Subscript { .. }) {
+                    let name = target.kind.python_name();
+                    self.error(target.range, format!("'{name}' is an illegal expression for augmented assignment"));
+                }
+                StmtKind::AugAssign { target, op: operator(x.op), value: self.expr(*x.value) }
+            }
             S::AnnAssign(x) => {
                 let target = self.expr(*x.target);
                 // `(name): T` is not simple: the parser cannot tell, the text can.

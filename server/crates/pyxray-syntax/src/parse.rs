@@ -7,6 +7,7 @@ use crate::ast::{Module, TextRange};
 use crate::depth;
 use crate::limits;
 use crate::lower::Lowerer;
+use crate::strings::InvalidEscape;
 use crate::{fstring, strings};
 use rustpython_parser::{ast as rp, lexer, text_size::TextSize, Mode, ParseErrorType, Tok};
 
@@ -54,6 +55,9 @@ pub struct Parsed {
     pub errors: Vec<SyntaxError>,
     /// Source ranges whose statements are missing from `module` because they did not parse.
     pub failed_regions: Vec<TextRange>,
+    /// Invalid escape sequences in the string literals of `module`, in source order (CPython
+    /// warns about each one while parsing).
+    pub escapes: Vec<InvalidEscape>,
 }
 
 impl Parsed {
@@ -69,10 +73,10 @@ pub fn parse_module(text: &str) -> Parsed {
         // Tokenizer-level limits (NUL bytes, nesting): CPython refuses the whole file, and so
         // would our parser (or it would build a tree too deep to walk). Nothing is kept.
         let failed = TextRange::new(0, text.len() as u32);
-        return Parsed { module: Module::default(), errors: vec![error], failed_regions: vec![failed] };
+        return Parsed { module: Module::default(), errors: vec![error], failed_regions: vec![failed], escapes: vec![] };
     }
     match parse_part(text, 0, text.len()) {
-        Ok(body) => Parsed { module: Module { body }, errors: vec![], failed_regions: vec![] },
+        Ok((body, escapes)) => Parsed { module: Module { body }, errors: vec![], failed_regions: vec![], escapes },
         Err(_) => recover(text),
     }
 }
@@ -80,15 +84,15 @@ pub fn parse_module(text: &str) -> Parsed {
 /// Parses `text[start..end]` as a sequence of statements, ranges relative to the whole text.
 /// f-strings are parsed by `fstring` (CPython 3.12+ rules and positions); rustpython-parser sees
 /// a placeholder atom in their place.
-fn parse_part(text: &str, start: usize, end: usize) -> Result<Vec<crate::ast::Stmt>, SyntaxError> {
-    let (masked, placeholders) = prepare(text, start, end)?;
+fn parse_part(text: &str, start: usize, end: usize) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
+    let (masked, placeholders, escapes) = prepare(text, start, end)?;
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let suite = match rustpython_parser::parse_starts_at(part, Mode::Module, "<source>", TextSize::from(start as u32))
     {
         Ok(rp::Mod::Module(m)) => m.body,
         Ok(_) => Vec::new(),
         Err(e) => {
-            if matches!(e.error, ParseErrorType::Eof) {
+            if matches!(e.error, ParseErrorType::Eof | ParseErrorType::Lexical(lexer::LexicalErrorType::Eof)) {
                 if let Some((at, bracket)) = limits::unclosed_bracket(part) {
                     let at = (start + at) as u32;
                     return Err(SyntaxError {
@@ -105,7 +109,12 @@ fn parse_part(text: &str, start: usize, end: usize) -> Result<Vec<crate::ast::St
         depth::dismantle(suite);
         return Err(too_deep(start, end));
     }
-    Ok(Lowerer { source: text, placeholders: std::cell::RefCell::new(placeholders) }.suite(suite))
+    let lowerer = Lowerer::new(text, placeholders);
+    let body = lowerer.suite(suite);
+    if let Some(e) = lowerer.errors.into_inner().into_iter().next() {
+        return Err(e);
+    }
+    Ok((body, escapes))
 }
 
 fn too_deep(start: usize, end: usize) -> SyntaxError {
@@ -119,13 +128,18 @@ fn too_deep(start: usize, end: usize) -> SyntaxError {
 type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
 
 /// Finds the f-string runs in `text[start..end]`, parses each, and masks them.
-fn prepare(text: &str, start: usize, end: usize) -> Result<(Option<String>, Placeholders), SyntaxError> {
+type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
+
+fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, SyntaxError> {
     let mut sc = strings::Scanner::new(text);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
     let mut placeholders = Placeholders::new();
+    // CPython warns about the first invalid escape of each token only.
+    let mut escapes = std::mem::take(&mut sc.escapes);
+    escapes.dedup_by_key(|e| e.token);
     if runs.is_empty() {
-        return Ok((None, placeholders));
+        return Ok((None, placeholders, escapes));
     }
     let mut spans = Vec::with_capacity(runs.len());
     for run in runs {
@@ -135,13 +149,13 @@ fn prepare(text: &str, start: usize, end: usize) -> Result<(Option<String>, Plac
         placeholders.insert(rs as u32 + 1, expr);
         spans.push((rs, re));
     }
-    Ok((Some(strings::mask(&text[start..end], start, &spans)), placeholders))
+    Ok((Some(strings::mask(&text[start..end], start, &spans)), placeholders, escapes))
 }
 
 /// Parses `text[start..end]` as one expression (an f-string replacement field), as CPython
 /// does: inside implicit parentheses, so newlines are allowed.
 fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::ast::Expr, SyntaxError> {
-    let (masked, placeholders) = prepare(text, start, end)?;
+    let (masked, placeholders, _) = prepare(text, start, end)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
     let offset = TextSize::from((start as u32).saturating_sub(1));
@@ -152,7 +166,7 @@ fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::as
         depth::dismantle(wrapped_stmt);
         return Err(too_deep(start, end));
     }
-    let lowerer = Lowerer { source: text, placeholders: std::cell::RefCell::new(placeholders) };
+    let lowerer = Lowerer::new(text, placeholders);
     let mut body = lowerer.suite(wrapped_stmt);
     match body.pop().map(|s| s.kind) {
         Some(crate::ast::StmtKind::Expr(e)) => Ok(unwrap_field_tuple(text, e, start as u32)),
@@ -189,7 +203,10 @@ fn recover(text: &str) -> Parsed {
     let mut parsed = Parsed::default();
     for (start, end) in top_level_chunks(text) {
         match parse_part(text, start, end) {
-            Ok(body) => parsed.module.body.extend(body),
+            Ok((body, escapes)) => {
+                parsed.module.body.extend(body);
+                parsed.escapes.extend(escapes);
+            }
             Err(error) => recover_chunk(text, start, end, error, &mut parsed),
         }
     }
@@ -208,7 +225,10 @@ fn recover_chunk(text: &str, start: usize, end: usize, error: SyntaxError, parse
     let mut part_start = start;
     for cut in cuts {
         match parse_part(text, part_start, cut) {
-            Ok(body) => kept.extend(body),
+            Ok((body, escapes)) => {
+                kept.extend(body);
+                parsed.escapes.extend(escapes);
+            }
             Err(e) => {
                 errors.push(e);
                 regions.push(TextRange::new(part_start as u32, cut as u32));
@@ -314,6 +334,16 @@ fn convert_error(text: &str, offset: u32, error: &ParseErrorType) -> SyntaxError
                 "f-string: {e} (pyxray's parser does not support Python 3.12+ f-string syntax such as nested quotes; CPython may accept this)"
             ),
         ),
+        ParseErrorType::Lexical(L::Eof) => (SyntaxErrorKind::SyntaxError, "unexpected EOF while parsing".to_string()),
+        ParseErrorType::Lexical(L::NestingError) => {
+            // The lexer stops just past the closing bracket that has no opening one.
+            let at = (offset as usize).min(text.len());
+            let before = text[..at].trim_end_matches([' ', '\t']);
+            let bracket = before.chars().last().filter(|c| matches!(c, ')' | ']' | '}')).unwrap_or(')');
+            let start = (before.len() - bracket.len_utf8()) as u32;
+            let message = format!("unmatched '{bracket}'");
+            return SyntaxError { range: TextRange::new(start, start + 1), message, kind: SyntaxErrorKind::SyntaxError };
+        }
         ParseErrorType::Lexical(e) => (SyntaxErrorKind::SyntaxError, e.to_string()),
     };
     SyntaxError { range: token_extent(text, offset), message, kind }

@@ -26,6 +26,8 @@ pub(crate) struct StringToken {
 pub struct InvalidEscape {
     /// Offset of the backslash.
     pub offset: usize,
+    /// Offset of the string token, or f-string literal piece, holding it.
+    pub token: usize,
     /// The escape as written, e.g. `\d` or `\777`.
     pub sequence: String,
     pub octal: bool,
@@ -217,7 +219,7 @@ impl<'a> Scanner<'a> {
             let b = bytes[i];
             if b == b'\\' {
                 if !raw {
-                    self.check_escape(i, limit, bytes_lit);
+                    self.check_escape(i, limit, bytes_lit, token_start);
                 }
                 i += 2;
                 if i <= limit && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
@@ -246,8 +248,9 @@ impl<'a> Scanner<'a> {
         })
     }
 
-    /// Records an invalid escape at the backslash at `i`.
-    pub fn check_escape(&mut self, i: usize, limit: usize, bytes_lit: bool) {
+    /// Records an invalid escape at the backslash at `i`, in the token (or f-string piece)
+    /// starting at `token`.
+    pub fn check_escape(&mut self, i: usize, limit: usize, bytes_lit: bool, token: usize) {
         let bytes = self.bytes;
         let Some(&c) = bytes.get(i + 1) else { return };
         if i + 1 >= limit {
@@ -265,6 +268,7 @@ impl<'a> Scanner<'a> {
                 if value > 0o377 {
                     self.escapes.push(InvalidEscape {
                         offset: i,
+                        token,
                         sequence: String::from_utf8_lossy(&bytes[i..j]).into_owned(),
                         octal: true,
                     });
@@ -272,12 +276,14 @@ impl<'a> Scanner<'a> {
                 true
             }
             b'N' | b'u' | b'U' => !bytes_lit,
-            _ => false,
+            // CPython's decoder does not report a backslash before a non-ASCII character.
+            c => c >= 0x80,
         };
         if !valid {
             let len = std::str::from_utf8(&bytes[i + 1..]).ok().and_then(|s| s.chars().next()).map_or(1, |ch| ch.len_utf8());
             self.escapes.push(InvalidEscape {
                 offset: i,
+                token,
                 sequence: String::from_utf8_lossy(&bytes[i..i + 1 + len]).into_owned(),
                 octal: false,
             });
@@ -402,13 +408,13 @@ pub(crate) fn scan_fstring_body(
                 let peek = bytes.get(i + 1).copied();
                 if matches!(peek, Some(b'{') | Some(b'}')) {
                     if !raw {
-                        sc.check_escape(i, limit, false);
+                        sc.check_escape(i, limit, false, piece_start);
                     }
                     i += 1;
                     continue;
                 }
                 if !raw {
-                    sc.check_escape(i, limit, false);
+                    sc.check_escape(i, limit, false, piece_start);
                     if peek == Some(b'N') && bytes.get(i + 2) == Some(&b'{') {
                         unicode_escape = true;
                         i += 3;

@@ -15,6 +15,8 @@ Examples:
   pyxray check app.py --format json      Findings as JSON, for tools
   pyxray check . --python 3.12           Reproduce what CPython 3.12 does
   pyxray check . --ignore compile-error  Switch a diagnostic off (names or codes, comma-separated)
+  pyxray dis app.py                      The bytecode of app.py, as `python3.13 -m dis app.py` prints it
+  pyxray dis app.py --format json        The same as JSON, every code object and table
   pyxray server                          Run the language server over stdin/stdout (for editors)
 
 Logging goes to stderr; set its level with --log-level or PYXRAY_LOG (e.g. PYXRAY_LOG=debug).";
@@ -39,17 +41,20 @@ enum Command {
     Server(cmd::server::Args),
     /// Check Python files and report problems, like a linter.
     Check(cmd::check::Args),
+    /// Show the bytecode CPython compiles files to, as `python -m dis` prints it.
+    Dis(cmd::dis::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
         Command::Server(_) => "info",
-        Command::Check(_) => "warn",
+        Command::Check(_) | Command::Dis(_) => "warn",
     };
     logging::init(cli.log_level.as_deref(), default_level);
     match cli.command {
         Command::Server(args) => cmd::server::run(args),
         Command::Check(args) => cmd::check::run(args),
+        Command::Dis(args) => cmd::dis::run(args),
     }
 }

@@ -54,7 +54,7 @@ impl Compiler<'_> {
         exit: Label,
         datum: FBlockDatum,
     ) -> CompileResult<()> {
-        if self.u().fblocks.len() >= MAX_BLOCKS {
+        if self.u().fblocks.len() >= max_blocks(self.version) {
             return self.error(range, "too many statically nested blocks");
         }
         self.u_mut().fblocks.push(FBlockInfo { fb_type: t, block, loc, range, exit, datum });
@@ -478,7 +478,7 @@ impl Compiler<'_> {
         self.addop(Op::BEFORE_WITH, loc);
         self.addop_j(Op::SETUP_WITH, final_, loc);
         self.use_label(block);
-        self.push_fblock(s.range, loc, FBlockType::With, block, final_, None)?;
+        self.push_fblock(item.context_expr.range, loc, FBlockType::With, block, final_, None)?;
         if let Some(v) = &item.optional_vars {
             self.visit_expr(v)?;
         } else {
@@ -520,7 +520,7 @@ impl Compiler<'_> {
         self.add_yield_from(loc, true);
         self.addop_j(Op::SETUP_WITH, final_, loc);
         self.use_label(block);
-        self.push_fblock(s.range, loc, FBlockType::AsyncWith, block, final_, None)?;
+        self.push_fblock(item.context_expr.range, loc, FBlockType::AsyncWith, block, final_, None)?;
         if let Some(v) = &item.optional_vars {
             self.visit_expr(v)?;
         } else {

@@ -84,7 +84,15 @@ pub struct Compiler<'a> {
     pub interactive: bool,
 }
 
-pub const MAX_BLOCKS: usize = 20;
+/// `CO_MAXBLOCKS`: how many blocks (loops, `try`, `with`, …) may nest in one function.
+pub fn max_blocks(version: PythonVersion) -> usize {
+    if version >= PythonVersion::V3_12 {
+        21
+    } else {
+        20
+    }
+}
+
 pub const STACK_USE_GUIDELINE: usize = 30;
 
 // MAKE_FUNCTION / SET_FUNCTION_ATTRIBUTE flags.

@@ -335,7 +335,13 @@ impl Compiler<'_> {
             loc = self.loc(s.range);
             self.addop(Op::NOP, loc);
         }
-        self.unwind_fblock_stack(&mut loc, preserve_tos, false, s.range)?;
+        // An error while unwinding is reported where `loc` points: a constant value's own
+        // location when it is on the statement's line.
+        let origin = match value {
+            Some(v) if !preserve_tos && same_line => v.range,
+            _ => s.range,
+        };
+        self.unwind_fblock_stack(&mut loc, preserve_tos, false, origin)?;
         match value {
             None => self.addop_load_const(ConstValue::None, loc),
             Some(v) if !preserve_tos => {
