@@ -1,6 +1,7 @@
 //! The code-object model: everything `dis` and the oracle's JSON read from a CPython code object,
 //! plus the constant values a code object holds.
 
+use pyxray_syntax::ast::TextRange;
 use pyxray_syntax::PyStr;
 use num_bigint::BigInt;
 use std::sync::Arc;
@@ -50,6 +51,10 @@ pub struct CodeObject {
     pub localsplus: Vec<(String, u8)>,
     pub linetable: Vec<u8>,
     pub exceptiontable: Vec<u8>,
+    /// Byte range of the node compiled into this code object (a `def` or `class` statement, a
+    /// lambda, a comprehension); `None` for the module and implicit scopes such as type-parameter
+    /// and annotation scopes. Not part of CPython's code object.
+    pub source: Option<TextRange>,
 }
 
 impl CodeObject {

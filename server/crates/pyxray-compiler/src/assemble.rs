@@ -302,5 +302,6 @@ pub fn make_code_object(
         localsplus: localsplus(md, nlocalsplus.max(0) as usize),
         linetable,
         exceptiontable,
+        source: md.source,
     })
 }

@@ -1,8 +1,11 @@
-//! One file's analysis: parse once, run every registered analysis, answer hovers and diagnostics
-//! from the result. Built off the async runtime and shared read-only.
+//! One file's analysis: parse once, compile once, run every registered analysis, and answer
+//! hovers from the result. Built off the async runtime and shared read-only.
 
+use crate::analyses::{self, Context};
+use crate::compiled::Compiled;
 use crate::config::AnalysisConfig;
-use crate::diagnostic::{Diagnostic, Severity, SYNTAX_ERROR};
+use crate::diagnostic::Diagnostic;
+use crate::hover;
 use pyxray_syntax::ast::TextRange;
 use pyxray_syntax::{parse_module, LineIndex, Parsed};
 
@@ -17,32 +20,30 @@ pub struct FileAnalysis {
     text: String,
     line_index: LineIndex,
     parsed: Parsed,
+    compiled: Compiled,
     diagnostics: Vec<Diagnostic>,
     config: AnalysisConfig,
 }
 
 impl FileAnalysis {
+    /// Analyses source text that has no file name (`<string>` in listings).
     pub fn new(text: &str, config: &AnalysisConfig) -> Self {
+        Self::for_file(text, "<string>", config)
+    }
+
+    /// Analyses a file's text; `file_name` is what listings show as the code objects' file.
+    pub fn for_file(text: &str, file_name: &str, config: &AnalysisConfig) -> Self {
         let parsed = parse_module(text);
-        let mut diagnostics = Vec::new();
-        if config.is_enabled(&SYNTAX_ERROR) {
-            for e in &parsed.errors {
-                diagnostics.push(Diagnostic {
-                    range: e.range,
-                    severity: Severity::Error,
-                    code: &SYNTAX_ERROR,
-                    message: format!("{}: {}", e.kind.python_name(), e.message),
-                    fixes: vec![],
-                });
-            }
-        }
-        FileAnalysis {
-            text: text.to_string(),
-            line_index: LineIndex::new(text),
-            parsed,
-            diagnostics,
-            config: config.clone(),
-        }
+        let line_index = LineIndex::new(text);
+        let compiled = Compiled::new(&parsed, text, &line_index, file_name, config.python);
+        let diagnostics = analyses::run_all(&Context {
+            text,
+            line_index: &line_index,
+            parsed: &parsed,
+            compiled: &compiled,
+            config,
+        });
+        FileAnalysis { text: text.to_string(), line_index, parsed, compiled, diagnostics, config: config.clone() }
     }
 
     pub fn text(&self) -> &str {
@@ -57,6 +58,10 @@ impl FileAnalysis {
         &self.parsed
     }
 
+    pub fn compiled(&self) -> &Compiled {
+        &self.compiled
+    }
+
     pub fn config(&self) -> &AnalysisConfig {
         &self.config
     }
@@ -67,7 +72,6 @@ impl FileAnalysis {
 
     /// The hover at byte `offset`, if pyxray has something to say there.
     pub fn hover(&self, offset: u32) -> Option<Hover> {
-        let _ = offset;
-        None
+        hover::hover(self, offset)
     }
 }

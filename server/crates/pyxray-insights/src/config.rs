@@ -1,6 +1,7 @@
 //! What the user chose: the Python version to reproduce and which diagnostics to report.
 
-use crate::diagnostic::{DiagnosticCode, REGISTRY};
+use crate::analyses::REGISTRY;
+use crate::diagnostic::DiagnosticCode;
 use pyxray_bytecode::PythonVersion;
 use std::collections::BTreeSet;
 

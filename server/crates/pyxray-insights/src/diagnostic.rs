@@ -1,6 +1,7 @@
-//! The diagnostic model (plain data, no protocol types) and the registry of every diagnostic code
-//! with its setting name, default severity and one-line summary.
+//! The diagnostic model: plain data, no protocol types. The codes themselves live with their
+//! analyses (`analyses/`), listed in `analyses::REGISTRY`.
 
+use crate::analyses::{Context, REGISTRY};
 use pyxray_syntax::ast::TextRange;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -34,31 +35,32 @@ pub struct Diagnostic {
     pub fixes: Vec<Fix>,
 }
 
-/// One kind of diagnostic. `code` is stable; `name` is the key of its on/off setting.
-#[derive(Debug, PartialEq, Eq)]
+impl Diagnostic {
+    /// A diagnostic of `code` at its default severity, without fixes.
+    pub fn new(code: &'static DiagnosticCode, range: TextRange, message: String) -> Self {
+        Diagnostic { range, severity: code.severity, code, message, fixes: vec![] }
+    }
+}
+
+/// One kind of diagnostic. `code` is stable; `name` is the key of its on/off setting; `check`
+/// is the analysis that finds it.
+#[derive(Debug)]
 pub struct DiagnosticCode {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
     pub summary: &'static str,
+    pub check: fn(&Context<'_>, &mut Vec<Diagnostic>),
 }
 
-pub const SYNTAX_ERROR: DiagnosticCode = DiagnosticCode {
-    code: "PX001",
-    name: "syntax-error",
-    severity: Severity::Error,
-    summary: "The file does not parse; CPython would refuse it with a SyntaxError.",
-};
+/// Codes are unique, so two entries are the same diagnostic when their codes are.
+impl PartialEq for DiagnosticCode {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+    }
+}
 
-pub const COMPILE_ERROR: DiagnosticCode = DiagnosticCode {
-    code: "PX002",
-    name: "compile-error",
-    severity: Severity::Error,
-    summary: "CPython's compiler refuses this code after parsing (e.g. 'return' outside function).",
-};
-
-/// Every diagnostic pyxray can emit. Adding one means adding its analysis file and a line here.
-pub static REGISTRY: &[&DiagnosticCode] = &[&SYNTAX_ERROR, &COMPILE_ERROR];
+impl Eq for DiagnosticCode {}
 
 /// Looks a code up by its setting name or its code.
 pub fn lookup(name_or_code: &str) -> Option<&'static DiagnosticCode> {

@@ -1,13 +1,18 @@
 //! What pyxray knows about a Python file, as plain data: diagnostics (one analysis per file, all
 //! listed in the registry) and hovers. No protocol types here; the LSP crate converts.
 
+mod analyses;
 mod analysis;
+mod compiled;
 mod config;
 mod diagnostic;
+mod hover;
 
+pub use analyses::{Context, REGISTRY};
 pub use analysis::{FileAnalysis, Hover};
+pub use compiled::Compiled;
 pub use config::{AnalysisConfig, VersionSource};
-pub use diagnostic::{lookup, Diagnostic, DiagnosticCode, Fix, Severity, TextEdit, REGISTRY};
+pub use diagnostic::{lookup, Diagnostic, DiagnosticCode, Fix, Severity, TextEdit};
 pub use pyxray_bytecode::PythonVersion;
 pub use pyxray_syntax::ast::TextRange;
 pub use pyxray_syntax::{LineCol, LineIndex, PositionEncoding};

@@ -11,6 +11,8 @@ use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 /// One version of one open document.
 pub(crate) struct Document {
     pub text: String,
+    /// The file name listings show for the document's code objects (the last URI segment).
+    pub file_name: String,
     pub version: i32,
     pub line_index: LineIndex,
     /// The analysis of this text, tagged with the settings generation it was computed under.
@@ -18,9 +20,9 @@ pub(crate) struct Document {
 }
 
 impl Document {
-    pub fn new(text: String, version: i32) -> Self {
+    pub fn new(text: String, version: i32, file_name: String) -> Self {
         let line_index = LineIndex::new(&text);
-        Document { text, version, line_index, analysis: Mutex::new(None) }
+        Document { text, file_name, version, line_index, analysis: Mutex::new(None) }
     }
 
     pub fn positions(&self, encoding: PositionEncoding) -> TextPositions<'_> {
@@ -69,7 +71,7 @@ impl DocumentStore {
 
     /// Opens (or reopens, replacing) a document.
     pub fn open(&self, uri: Url, text: String, version: i32) -> Arc<Document> {
-        let doc = Arc::new(Document::new(text, version));
+        let doc = Arc::new(Document::new(text, version, file_name(&uri)));
         self.docs.insert(uri, doc.clone());
         doc
     }
@@ -98,9 +100,40 @@ impl DocumentStore {
             return ChangeOutcome::Stale { current };
         }
         let text = apply_changes(&entry.text, &entry.line_index, changes, encoding);
-        *entry = Arc::new(Document::new(text, version));
+        *entry = Arc::new(Document::new(text, version, entry.file_name.clone()));
         ChangeOutcome::Applied
     }
+}
+
+/// What CPython would call the file: the last path segment of the URI, decoded.
+fn file_name(uri: &Url) -> String {
+    let path = uri.path();
+    let segment = path.rsplit('/').next().unwrap_or(path);
+    let decoded = percent_decode(segment);
+    if decoded.is_empty() {
+        "<unknown>".to_string()
+    } else {
+        decoded
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(b);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The text after applying `changes` one after the other.
@@ -150,6 +183,15 @@ mod tests {
         let out =
             apply_changes(text, &index, vec![edit(0, 1, 0, 3, "-"), edit(1, 1, 1, 1, "+")], PositionEncoding::Utf16);
         assert_eq!(out, "a-b\r\n漢+x\n");
+    }
+
+    #[test]
+    fn file_names_come_from_the_last_uri_segment() {
+        let uri = |s: &str| Url::parse(s).unwrap();
+        assert_eq!(file_name(&uri("file:///home/u/my%20app.py")), "my app.py");
+        assert_eq!(file_name(&uri("file:///home/u/%E6%97%A5.py")), "日.py");
+        assert_eq!(file_name(&uri("untitled:Untitled-1")), "Untitled-1");
+        assert_eq!(file_name(&uri("file:///x/%a%C3%A9")), "%aé");
     }
 
     #[test]

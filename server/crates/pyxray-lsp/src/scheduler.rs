@@ -130,7 +130,7 @@ fn compute(doc: &Document, config: &AnalysisConfig, cancel: &CancelFlag) -> Opti
         return None;
     }
     let started = std::time::Instant::now();
-    let analysis = FileAnalysis::new(&doc.text, config);
+    let analysis = FileAnalysis::for_file(&doc.text, &doc.file_name, config);
     tracing::debug!("analysed {} bytes (version {}) in {:?}", doc.text.len(), doc.version, started.elapsed());
     Some(Arc::new(analysis))
 }

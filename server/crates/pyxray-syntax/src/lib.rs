@@ -11,6 +11,7 @@ mod lower;
 mod parse;
 mod ranges;
 pub mod pystr;
+pub mod walk;
 mod source;
 mod strings;
 

@@ -7,7 +7,7 @@ pub mod linetable;
 mod text;
 
 pub use json::{file_json, FileResult, JsonOptions, PyJson};
-pub use text::dis_text;
+pub use text::{dis_code, dis_text};
 
 use crate::code::{CodeObject, ConstValue};
 use crate::opcode::{table, Op, OpTable};

@@ -10,6 +10,13 @@ pub fn dis_text(code: &CodeObject, version: PythonVersion) -> String {
     out
 }
 
+/// The listing of `code` alone: nested code objects appear only as the constants that load them.
+pub fn dis_code(code: &CodeObject, version: PythonVersion) -> String {
+    let mut out = String::new();
+    disassemble(code, version, &mut out);
+    out
+}
+
 fn disassemble_recursive(code: &CodeObject, version: PythonVersion, out: &mut String) {
     disassemble(code, version, out);
     for c in code.children() {

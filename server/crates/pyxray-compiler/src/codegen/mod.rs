@@ -55,6 +55,8 @@ pub struct CodeUnitMetadata {
     pub posonlyargcount: u32,
     pub kwonlyargcount: u32,
     pub firstlineno: i32,
+    /// The node this unit compiles, when it has one of its own (see `CodeObject::source`).
+    pub source: Option<TextRange>,
 }
 
 /// `struct compiler_unit`: the state of one code object being generated.
@@ -305,7 +307,8 @@ impl<'a> Compiler<'a> {
             .lookup(key)
             .ok_or_else(|| CompileError::system(format!("unknown symbol table entry for {name}")))?;
         let ste = self.st.entry(ste_id);
-        let mut md = CodeUnitMetadata { name: name.to_string(), firstlineno: lineno, ..Default::default() };
+        let source = (key.tag == ScopeKey::TAG_NODE).then(|| TextRange::new(key.start, key.end));
+        let mut md = CodeUnitMetadata { name: name.to_string(), firstlineno: lineno, source, ..Default::default() };
         for v in &ste.varnames {
             md.varnames.insert(v.clone());
         }

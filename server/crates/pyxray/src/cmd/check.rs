@@ -125,7 +125,7 @@ fn analyse_all(paths: &[PathBuf], config: &AnalysisConfig) -> Vec<Result<FileAna
                     loop {
                         let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         let Some(path) = paths.get(i) else { break };
-                        done.push((i, files::read_source(path).map(|text| FileAnalysis::new(&text, config))));
+                        done.push((i, files::read_source(path).map(|text| FileAnalysis::for_file(&text, &path.display().to_string(), config))));
                     }
                     done
                 })

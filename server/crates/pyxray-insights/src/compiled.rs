@@ -1,0 +1,54 @@
+//! The compile step of an analysis: the parsed module through pyxray's CPython compiler for the
+//! selected version. What failed stays data: the error, the warnings, or why nothing was compiled.
+
+use pyxray_bytecode::{CodeObject, PythonVersion};
+use pyxray_compiler::{compile_module, escape_warning, CompileError, CompileWarning, SourceMap, SUPPORTED};
+use pyxray_syntax::{LineIndex, Parsed};
+use std::sync::Arc;
+
+/// The compiled module, or what stopped it.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// The module's code object (when the compiler got through).
+    pub code: Option<Arc<CodeObject>>,
+    /// The error CPython's compiler stops at, after parsing.
+    pub error: Option<CompileError>,
+    /// Warnings CPython gives while parsing (invalid escapes) and compiling, in that order.
+    pub warnings: Vec<CompileWarning>,
+    /// Why nothing was compiled, when nothing was.
+    pub skipped: Option<String>,
+}
+
+impl Compiled {
+    /// Compiles what parsed. When part of the file did not parse, the rest is still compiled so
+    /// its functions keep their listings (CPython itself would stop at the syntax error).
+    pub fn new(parsed: &Parsed, text: &str, line_index: &LineIndex, file_name: &str, version: PythonVersion) -> Self {
+        if !SUPPORTED.contains(&version) {
+            let supported: Vec<&str> = SUPPORTED.iter().map(|v| v.as_str()).collect();
+            let skipped = format!(
+                "pyxray cannot compile for CPython {} yet (it reproduces {})",
+                version.as_str(),
+                supported.join(", ")
+            );
+            return Compiled { skipped: Some(skipped), ..Default::default() };
+        }
+        let mut warnings: Vec<CompileWarning> =
+            parsed.escapes.iter().map(|e| escape_warning(e, text, line_index, version)).collect();
+        let src = SourceMap::new(text, line_index, file_name);
+        let out = compile_module(&parsed.module, &src, version);
+        warnings.extend(out.warnings);
+        Compiled { code: out.code, error: out.error, warnings, skipped: None }
+    }
+
+    /// Every code object, the module first, depth first through the constants.
+    pub fn code_objects(&self) -> Vec<&Arc<CodeObject>> {
+        let mut out = Vec::new();
+        let mut stack: Vec<&Arc<CodeObject>> = self.code.iter().collect();
+        while let Some(code) = stack.pop() {
+            out.push(code);
+            let children: Vec<&Arc<CodeObject>> = code.children().collect();
+            stack.extend(children.into_iter().rev());
+        }
+        out
+    }
+}
