@@ -512,7 +512,16 @@ impl Lowerer<'_> {
                 ExprKind::Subscript { value: self.bexpr(x.value), slice, ctx: context(x.ctx) }
             }
             E::Starred(x) => ExprKind::Starred { value: self.bexpr(x.value), ctx: context(x.ctx) },
-            E::Name(x) => ExprKind::Name { id: ident(&x.id), ctx: context(x.ctx) },
+            E::Name(x) => {
+                // rustpython-parser takes an emoji for a name; CPython does not.
+                if let Some(c) = x.id.chars().enumerate().find(|&(i, c)| {
+                    if i == 0 { !(unicode_ident::is_xid_start(c) || c == '_') } else { !unicode_ident::is_xid_continue(c) }
+                }).map(|(_, c)| c) {
+                    let at = self.source[r.start as usize..].find(c).map_or(r.start, |i| r.start + i as u32);
+                    self.error(TextRange::new(at, at + c.len_utf8() as u32), crate::parse::invalid_character(c));
+                }
+                ExprKind::Name { id: ident(&x.id), ctx: context(x.ctx) }
+            }
             E::List(x) => ExprKind::List { elts: self.exprs(x.elts), ctx: context(x.ctx) },
             E::Tuple(x) => ExprKind::Tuple { elts: self.exprs(x.elts), ctx: context(x.ctx) },
             E::Slice(x) => ExprKind::Slice {

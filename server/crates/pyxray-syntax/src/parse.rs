@@ -334,6 +334,13 @@ fn convert_error(text: &str, offset: u32, error: &ParseErrorType) -> SyntaxError
                 "f-string: {e} (pyxray's parser does not support Python 3.12+ f-string syntax such as nested quotes; CPython may accept this)"
             ),
         ),
+        ParseErrorType::Lexical(L::UnrecognizedToken { tok }) => {
+            // The lexer stops just past the character.
+            let at = (offset as usize).min(text.len());
+            let start = text[..at].char_indices().next_back().map_or(at, |(i, _)| i) as u32;
+            let range = TextRange::new(start, start + tok.len_utf8() as u32);
+            return SyntaxError { range, message: invalid_character(*tok), kind: SyntaxErrorKind::SyntaxError };
+        }
         ParseErrorType::Lexical(L::Eof) => (SyntaxErrorKind::SyntaxError, "unexpected EOF while parsing".to_string()),
         ParseErrorType::Lexical(L::NestingError) => {
             // The lexer stops just past the closing bracket that has no opening one.
@@ -347,6 +354,18 @@ fn convert_error(text: &str, offset: u32, error: &ParseErrorType) -> SyntaxError
         ParseErrorType::Lexical(e) => (SyntaxErrorKind::SyntaxError, e.to_string()),
     };
     SyntaxError { range: token_extent(text, offset), message, kind }
+}
+
+/// CPython's message for a character that cannot start a token.
+pub(crate) fn invalid_character(c: char) -> String {
+    let invisible = c.is_control()
+        || (c.is_whitespace() && c != ' ')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}');
+    if invisible {
+        format!("invalid non-printable character U+{:04X}", c as u32)
+    } else {
+        format!("invalid character '{c}' (U+{:04X})", c as u32)
+    }
 }
 
 fn describe_token(tok: &Tok) -> String {
