@@ -2,7 +2,7 @@
 //! compiling, with the outcome (code, or the exception CPython raises and where) and the
 //! warnings, in CPython's words for each version.
 
-use crate::{compile_module, CompileWarning, ErrorKind, SourceMap, WarningCategory};
+use crate::{compile_owned_module, CompileWarning, ErrorKind, SourceMap, WarningCategory};
 use pyxray_bytecode::dis::FileResult;
 use pyxray_bytecode::PythonVersion;
 use pyxray_syntax::{decode_source, parse_module, InvalidEscape, LineIndex, SyntaxErrorKind};
@@ -43,7 +43,7 @@ pub fn compile_file(bytes: &[u8], filename: &str, version: PythonVersion) -> Fil
     let src = SourceMap::new(&text, &line_index, filename);
     let mut warnings: Vec<CompileWarning> =
         parsed.escapes.iter().map(|e| escape_warning(e, &text, &line_index, version)).collect();
-    let out = compile_module(&parsed.module, &src, version);
+    let out = compile_owned_module(parsed.module, &src, version);
     warnings.extend(out.warnings);
     let warnings = warnings.iter().map(|w| format!("{}: {} (line {})", w.category.python_name(), w.message, w.lineno)).collect();
     match (out.code, out.error) {

@@ -20,6 +20,10 @@ pub mod unparse;
 pub use error::{CompileError, CompileWarning, ErrorKind, WarningCategory};
 pub use file::{compile_file, escape_warning};
 
+/// Insertion-ordered maps and sets with a fast hash (the compiler's keys are its own).
+pub type IndexMap<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
+pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
+
 /// The versions whose compiler pyxray reproduces so far.
 pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_13];
 pub use instr_seq::Location;
@@ -72,15 +76,20 @@ pub struct CompileOutput {
 
 /// Compiles a module as `compile(source, filename, "exec")` would for `version`.
 pub fn compile_module(module: &Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
+    compile_owned_module(module.clone(), src, version)
+}
+
+/// [`compile_module`] for a tree the caller no longer needs: the AST pass folds it in place.
+pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
     let mut out = CompileOutput::default();
-    let future = match future::from_ast(module) {
+    let future = match future::from_ast(&module) {
         Ok(f) => f,
         Err(e) => {
             out.error = Some(e);
             return out;
         }
     };
-    let mut folded = module.clone();
+    let mut folded = module;
     ast_opt::optimize_module(&mut folded, future.annotations, version);
     let st = match symtable::build(&folded, future.annotations, version) {
         Ok(st) => st,

@@ -212,7 +212,7 @@ impl Compiler<'_> {
                 && !(scope == Some(Scope::Cell) && outsc == Some(Scope::Free));
             if differs || in_class_block {
                 self.st.entry_mut(outer).symbols.insert(k.clone(), symbol);
-                state.temp_symbols.get_or_insert_with(IndexMap::new).insert(k.clone(), outv);
+                state.temp_symbols.get_or_insert_with(IndexMap::default).insert(k.clone(), outv);
             }
             let bound_here = symbol & symtable::DEF_LOCAL != 0 && symbol & symtable::DEF_NONLOCAL == 0;
             if bound_here || in_class_block {

@@ -19,7 +19,7 @@ use crate::instr_seq::{InstrSequence, Label, Location, NO_LABEL, NO_LOCATION};
 use crate::opcodes;
 use crate::symtable::{self, BlockType, Scope, ScopeId, ScopeKey, SymbolTable};
 use crate::SourceMap;
-use indexmap::{IndexMap, IndexSet};
+use crate::{IndexMap, IndexSet};
 use pyxray_bytecode::opcode::Op;
 use pyxray_bytecode::{CodeObject, ConstValue, PythonVersion};
 use pyxray_syntax::ast::{self, ExprContext, TextRange};

@@ -269,8 +269,17 @@ fn jump_thread(g: &mut Cfg, bb: BlockId, inst_target: Option<BlockId>, target: C
 
 /// `add_const`: index of `value` in `consts`, appending it if new.
 pub fn add_const(value: ConstValue, consts: &mut Vec<ConstValue>) -> i32 {
-    let key = consts::key_of(&value);
-    if let Some(i) = consts.iter().position(|c| consts::key_of(c) == key) {
+    let found = match &value {
+        // Singletons and booleans are equal exactly when their keys are.
+        ConstValue::None | ConstValue::Ellipsis | ConstValue::Bool(_) => consts.iter().position(|c| *c == value),
+        _ => {
+            // Keys are only built for constants of the same type (a code object's key is costly).
+            let key = consts::key_of(&value);
+            let kind = std::mem::discriminant(&value);
+            consts.iter().position(|c| std::mem::discriminant(c) == kind && consts::key_of(c) == key)
+        }
+    };
+    if let Some(i) = found {
         return i as i32;
     }
     consts.push(value);

@@ -227,7 +227,7 @@ fn analyze_block(
     class_entry: Option<ScopeId>,
 ) -> CompileResult<()> {
     let mut local = NameSet::default();
-    let mut scopes: IndexMap<String, Scope> = IndexMap::new();
+    let mut scopes: IndexMap<String, Scope> = IndexMap::default();
     let mut newglobal = NameSet::default();
     let mut newfree = NameSet::default();
     let mut newbound = NameSet::default();

@@ -6,7 +6,7 @@ mod analyze;
 mod visit;
 
 use crate::error::CompileError;
-use indexmap::IndexMap;
+use crate::IndexMap;
 use pyxray_bytecode::PythonVersion;
 use pyxray_syntax::ast::{self, TextRange};
 use rustc_hash::{FxHashMap, FxHashSet};

@@ -69,7 +69,7 @@ impl Builder {
             kind,
             key,
             range,
-            symbols: IndexMap::new(),
+            symbols: IndexMap::default(),
             varnames: Vec::new(),
             children: Vec::new(),
             directives: Vec::new(),
