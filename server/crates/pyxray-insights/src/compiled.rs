@@ -17,6 +17,8 @@ pub struct Compiled {
     pub warnings: Vec<CompileWarning>,
     /// Why nothing was compiled, when nothing was.
     pub skipped: Option<String>,
+    /// What the mini-VM found in each code object.
+    pub facts: Vec<pyxray_vm::CodeFacts>,
 }
 
 impl Compiled {
@@ -37,7 +39,21 @@ impl Compiled {
         let src = SourceMap::new(text, line_index, file_name);
         let out = compile_module(&parsed.module, &src, version);
         warnings.extend(out.warnings);
-        Compiled { code: out.code, error: out.error, warnings, skipped: None }
+        let facts = out.code.as_ref().map(|c| pyxray_vm::analyze_module(c, version)).unwrap_or_default();
+        Compiled { code: out.code, error: out.error, warnings, skipped: None, facts }
+    }
+
+    /// The byte range of an instruction's positions (line, end line, column, end column).
+    pub fn range_of(
+        line_index: &LineIndex,
+        positions: (Option<i32>, Option<i32>, Option<i32>, Option<i32>),
+    ) -> Option<pyxray_syntax::ast::TextRange> {
+        let (Some(l), Some(el), Some(c), Some(ec)) = positions else { return None };
+        let at = |line: i32, col: i32| -> Option<u32> {
+            let line = u32::try_from(line - 1).ok()?;
+            (line < line_index.line_count()).then(|| line_index.line_start(line) + col.max(0) as u32)
+        };
+        Some(pyxray_syntax::ast::TextRange::new(at(l, c)?, at(el, ec)?))
     }
 
     /// Every code object, the module first, depth first through the constants.

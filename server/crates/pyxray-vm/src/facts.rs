@@ -11,6 +11,9 @@ pub struct IsFact {
     pub negated: bool,
     pub prediction: Prediction,
     pub reason: String,
+    /// Whether both operands are value objects (numbers, strings, bytes, tuples) rather than
+    /// singletons or containers: their identity is an accident of caching and merging.
+    pub value_identity: bool,
     /// The instruction's source positions: (line, end line, column, end column), UTF-8 bytes.
     pub positions: (Option<i32>, Option<i32>, Option<i32>, Option<i32>),
 }

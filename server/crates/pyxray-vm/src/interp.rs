@@ -393,7 +393,10 @@ impl<'a> Interp<'a> {
                 if negated {
                     p = p.negate();
                 }
-                self.record_is(&i, p, reason, negated);
+                let value_identity = (left.known_value_type() || right.known_value_type())
+                    && left.is_value_object()
+                    && right.is_value_object();
+                self.record_is(&i, p, reason, negated, value_identity);
                 s.stack.push(Value {
                     obj: Obj::Unknown(None),
                     known: Known::Bool(match p {
@@ -605,9 +608,9 @@ impl<'a> Interp<'a> {
         }
     }
 
-    fn record_is(&mut self, i: &Instruction, p: Prediction, reason: String, negated: bool) {
+    fn record_is(&mut self, i: &Instruction, p: Prediction, reason: String, negated: bool, value_identity: bool) {
         let positions = i.positions.unwrap_or((None, None, None, None));
-        let fact = IsFact { offset: i.offset, negated, prediction: p, reason, positions };
+        let fact = IsFact { offset: i.offset, negated, prediction: p, reason, value_identity, positions };
         match self.is_facts.get_mut(&i.offset) {
             None => {
                 self.is_facts.insert(i.offset, fact);
@@ -615,6 +618,7 @@ impl<'a> Interp<'a> {
             Some(old) if old.prediction != p => {
                 old.prediction = Prediction::Depends;
                 old.reason = "the answer changes from one run of this line to another".into();
+                old.value_identity &= value_identity;
             }
             Some(_) => {}
         }

@@ -19,6 +19,7 @@ pub use value::{identity, Prediction, Value};
 use pyxray_bytecode::{CodeObject, PythonVersion};
 
 /// What the interpreter found in one code object.
+#[derive(Debug)]
 pub struct CodeFacts {
     pub qualname: String,
     pub is_facts: Vec<IsFact>,

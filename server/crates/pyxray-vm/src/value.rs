@@ -106,6 +106,23 @@ impl Value {
         Value { obj: Obj::Unknown(Some(token)), known: Known::Other, origin: origin.into(), escaped: true }
     }
 
+    /// A number, string, bytes or tuple (possibly unknown which): an object whose identity
+    /// nobody should rely on. Unknown values count when they may be one.
+    pub fn is_value_object(&self) -> bool {
+        match &self.known {
+            Known::Int(_) | Known::Str(_) | Known::Bytes(_) | Known::Float | Known::Complex | Known::Tuple(_) => {
+                !matches!(self.obj, Obj::Cached(Cached::EmptyTuple))
+            }
+            Known::Other => matches!(self.obj, Obj::Unknown(_)),
+            _ => false,
+        }
+    }
+
+    /// Known to be a number, string, bytes or non-empty tuple.
+    pub fn known_value_type(&self) -> bool {
+        self.is_value_object() && !matches!(self.known, Known::Other)
+    }
+
     /// Whether this value was made by the instruction at `site` (an earlier run, if asked now).
     pub fn made_at(&self, site: u32) -> bool {
         matches!(self.obj, Obj::Fresh { site: s, .. } | Obj::FreshOrCached { site: s, .. } | Obj::Unknown(Some(s)) if s == site)

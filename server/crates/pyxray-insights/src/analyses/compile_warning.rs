@@ -15,7 +15,8 @@ pub const CODE: DiagnosticCode = DiagnosticCode {
 };
 
 fn check(cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    for w in &cx.compiled.warnings {
+    // `is` with a literal has its own diagnostic, with an explanation and a fix.
+    for w in cx.compiled.warnings.iter().filter(|w| !super::is_literal::is_literal_warning(&w.message)) {
         out.push(Diagnostic::new(&CODE, w.range, format!("{}: {}", w.category.python_name(), w.message)));
     }
 }
