@@ -1,10 +1,35 @@
 //! The compile step of an analysis: the parsed module through pyxray's CPython compiler for the
 //! selected version. What failed stays data: the error, the warnings, or why nothing was compiled.
 
+use pyxray_bytecode::dis::{get_instructions, Instruction};
 use pyxray_bytecode::{CodeObject, PythonVersion};
+use pyxray_syntax::ast::TextRange;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use pyxray_compiler::{compile_module, escape_warning, CompileError, CompileWarning, SourceMap, SUPPORTED};
 use pyxray_syntax::{LineIndex, Parsed};
 use std::sync::Arc;
+
+/// Every instruction of the module with its source range, for hovers: what CPython runs for a
+/// given piece of source.
+#[derive(Debug, Default)]
+pub struct InstrIndex {
+    pub codes: Vec<Arc<CodeObject>>,
+    pub instrs: Vec<Vec<Instruction>>,
+    /// Source range → (code index, instruction index), in code order.
+    pub by_range: HashMap<(u32, u32), Vec<(usize, usize)>>,
+}
+
+impl InstrIndex {
+    /// The instructions whose positions are exactly `range`.
+    pub fn at(&self, range: TextRange) -> impl Iterator<Item = (&Arc<CodeObject>, &Instruction)> {
+        self.by_range
+            .get(&(range.start, range.end))
+            .into_iter()
+            .flatten()
+            .map(|&(c, i)| (&self.codes[c], &self.instrs[c][i]))
+    }
+}
 
 /// The compiled module, or what stopped it.
 #[derive(Debug, Default)]
@@ -19,6 +44,9 @@ pub struct Compiled {
     pub skipped: Option<String>,
     /// What the mini-VM found in each code object.
     pub facts: Vec<pyxray_vm::CodeFacts>,
+    /// Built on the first hover that needs it.
+    index: OnceLock<InstrIndex>,
+    version: Option<PythonVersion>,
 }
 
 impl Compiled {
@@ -40,7 +68,7 @@ impl Compiled {
         let out = compile_module(&parsed.module, &src, version);
         warnings.extend(out.warnings);
         let facts = out.code.as_ref().map(|c| pyxray_vm::analyze_module(c, version)).unwrap_or_default();
-        Compiled { code: out.code, error: out.error, warnings, skipped: None, facts }
+        Compiled { code: out.code, error: out.error, warnings, skipped: None, facts, index: OnceLock::new(), version: Some(version) }
     }
 
     /// The byte range of an instruction's positions (line, end line, column, end column).
@@ -54,6 +82,26 @@ impl Compiled {
             (line < line_index.line_count()).then(|| line_index.line_start(line) + col.max(0) as u32)
         };
         Some(pyxray_syntax::ast::TextRange::new(at(l, c)?, at(el, ec)?))
+    }
+
+    /// The instruction index (built once, on first use).
+    pub fn index(&self, line_index: &LineIndex) -> &InstrIndex {
+        self.index.get_or_init(|| {
+            let mut index = InstrIndex::default();
+            let Some(version) = self.version else { return index };
+            for code in self.code_objects() {
+                let c = index.codes.len();
+                let instrs = get_instructions(code, version);
+                for (i, ins) in instrs.iter().enumerate() {
+                    if let Some(r) = ins.positions.and_then(|p| Self::range_of(line_index, p)) {
+                        index.by_range.entry((r.start, r.end)).or_default().push((c, i));
+                    }
+                }
+                index.codes.push(code.clone());
+                index.instrs.push(instrs);
+            }
+            index
+        })
     }
 
     /// Every code object, the module first, depth first through the constants.

@@ -155,3 +155,109 @@ fn compile_diagnostics_carry_cpythons_messages() {
     assert!(checked >= 100, "only {checked} messages checked");
     assert!(failures.is_empty(), "{} files differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// (opname, positions) of every instruction in a golden JSON document.
+fn golden_instructions(doc: &serde_json::Value) -> Vec<(String, [i64; 4])> {
+    let mut out = Vec::new();
+    for code in doc["code_objects"].as_array().into_iter().flatten() {
+        for i in code["instructions"].as_array().into_iter().flatten() {
+            let p = &i["positions"];
+            let n = |k: usize| p[k].as_i64().unwrap_or(-1);
+            out.push((i["opname"].as_str().unwrap_or("").to_string(), [n(0), n(1), n(2), n(3)]));
+        }
+    }
+    out
+}
+
+#[test]
+fn name_hovers_name_cpythons_instruction() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for source in fixtures("compiler") {
+        let analysis = analyse(&source);
+        if analysis.compiled().code.is_none() {
+            continue;
+        }
+        let doc: serde_json::Value = serde_json::from_str(&golden(&source, "json")).expect("json");
+        let instructions = golden_instructions(&doc);
+        let mut names = Vec::new();
+        walk(&analysis.parsed().module.body, |node| {
+            if let Node::Expr(e) = node {
+                if let ExprKind::Name { .. } = e.kind {
+                    names.push(e.range);
+                }
+            }
+            true
+        });
+        for range in names {
+            let Some(hover) = analysis.hover(range.start) else { continue };
+            // "`OPNAME` here: …" (several opnames when the name is read and written there).
+            let Some(ops) = hover.markdown.split("\n\n").nth(1).and_then(|l| l.split(" here:").next()) else { continue };
+            let start = analysis.line_index().line_col(range.start);
+            let end = analysis.line_index().line_col(range.end);
+            let at = [start.line as i64 + 1, end.line as i64 + 1, start.col as i64, end.col as i64];
+            for op in ops.split(", ").map(|o| o.trim_matches('`')) {
+                checked += 1;
+                let ok = instructions.iter().any(|(name, p)| name == op && (*p == at || (p[0] == at[0] && name.contains("_FAST_"))));
+                if !ok {
+                    failures.push(format!("{}:{}: hover says {op}", source.display(), at[0]));
+                }
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} names checked");
+    assert!(failures.is_empty(), "{} of {checked} wrong:\n{}", failures.len(), failures.iter().take(30).cloned().collect::<Vec<_>>().join("\n"));
+}
+
+#[test]
+fn literal_hovers_show_the_constant_cpython_loads() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for source in fixtures("compiler") {
+        let analysis = analyse(&source);
+        if analysis.compiled().code.is_none() {
+            continue;
+        }
+        let doc: serde_json::Value = serde_json::from_str(&golden(&source, "json")).expect("json");
+        let mut loads: Vec<(String, [i64; 4])> = Vec::new();
+        for code in doc["code_objects"].as_array().into_iter().flatten() {
+            for i in code["instructions"].as_array().into_iter().flatten() {
+                if matches!(i["opname"].as_str(), Some("LOAD_CONST" | "RETURN_CONST")) {
+                    let p = &i["positions"];
+                    let n = |k: usize| p[k].as_i64().unwrap_or(-1);
+                    loads.push((i["argval"].as_str().unwrap_or("").to_string(), [n(0), n(1), n(2), n(3)]));
+                }
+            }
+        }
+        let mut literals = Vec::new();
+        walk(&analysis.parsed().module.body, |node| {
+            if let Node::Expr(e) = node {
+                if let ExprKind::Constant(_) = e.kind {
+                    literals.push(e.range);
+                }
+            }
+            true
+        });
+        for range in literals {
+            let Some(hover) = analysis.hover(range.start) else { continue };
+            // `{x=}`'s debug text shares its start with `x`, which gets the name hover.
+            if !(hover.markdown.contains(" constant · ") || hover.markdown.contains("folded at compile time")) {
+                continue;
+            }
+            // "**`VALUE`** · …" when a constant is loaded for it.
+            let Some(value) = hover.markdown.strip_prefix("**`").and_then(|m| m.split("`** ·").next()) else { continue };
+            if value.ends_with('…') {
+                continue;
+            }
+            checked += 1;
+            let start = analysis.line_index().line_col(hover.range.start);
+            let end = analysis.line_index().line_col(hover.range.end);
+            let at = [start.line as i64 + 1, end.line as i64 + 1, start.col as i64, end.col as i64];
+            if !loads.iter().any(|(v, p)| v == value && *p == at) {
+                failures.push(format!("{}:{}: hover shows {value}", source.display(), at[0]));
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} literals checked");
+    assert!(failures.is_empty(), "{} of {checked} wrong:\n{}", failures.len(), failures.iter().take(30).cloned().collect::<Vec<_>>().join("\n"));
+}

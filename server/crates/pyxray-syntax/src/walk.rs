@@ -21,13 +21,13 @@ pub enum Node<'a> {
 
 impl<'a> Node<'a> {
     /// The node's source range, where it has one (comprehension clauses do not: theirs is the
-    /// cover of target and iterable).
+    /// cover of target, iterable and conditions).
     pub fn range(&self) -> TextRange {
         match self {
             Node::Stmt(s) => s.range,
             Node::Expr(e) => e.range,
             Node::Pattern(p) => p.range,
-            Node::Comprehension(c) => c.target.range.cover(c.iter.range),
+            Node::Comprehension(c) => c.ifs.iter().fold(c.target.range.cover(c.iter.range), |r, e| r.cover(e.range)),
             Node::Handler(h) => h.range,
             Node::Arg(a) => a.range,
             Node::Keyword(k) => k.range,
@@ -94,7 +94,15 @@ pub fn nodes_at(body: &[Stmt], offset: u32) -> Vec<Node<'_>> {
     loop {
         // A node the offset is inside wins over one it merely ends at (`f(` : the call's paren,
         // not the name before it).
-        let inside = candidates.iter().copied().find(|n| n.extent().contains(offset));
+        // An f-string's `{x=}` debug text is a constant over the same source as `x`: the
+        // expression wins.
+        let is_constant = |n: &Node<'_>| matches!(n, Node::Expr(Expr { kind: ExprKind::Constant(_), .. }));
+        let mut containing = candidates.iter().copied().filter(|n| n.extent().contains(offset));
+        let first = containing.next();
+        let inside = match first {
+            Some(n) if is_constant(&n) => containing.find(|n| !is_constant(n)).or(first),
+            other => other,
+        };
         let Some(found) = inside.or_else(|| candidates.iter().copied().find(|n| n.extent().touches(offset))) else {
             break;
         };

@@ -3,6 +3,8 @@
 //! blocks, no HTML).
 
 mod code_object;
+mod literal;
+mod name;
 
 use crate::analysis::{FileAnalysis, Hover};
 use pyxray_syntax::ast::{ExprKind, StmtKind};
@@ -11,8 +13,20 @@ use pyxray_syntax::walk::{nodes_at, Node};
 /// The hover at byte `offset`.
 pub fn hover(analysis: &FileAnalysis, offset: u32) -> Option<Hover> {
     let chain = nodes_at(&analysis.parsed().module.body, offset);
-    let target = code_target(&chain, offset)?;
-    code_object::hover(analysis, target)
+    if let Some(target) = code_target(&chain, offset) {
+        return code_object::hover(analysis, target);
+    }
+    if analysis.compiled().code.is_none() {
+        return None;
+    }
+    match chain.last()? {
+        Node::Expr(e) => match &e.kind {
+            ExprKind::Name { id, .. } => name::hover(analysis, id, e.range),
+            ExprKind::Constant(_) => literal::hover(analysis, &chain),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// A node compiled into a code object of its own (or, for an inlined comprehension, into its
