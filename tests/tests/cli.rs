@@ -185,3 +185,50 @@ fn deeply_nested_code_does_not_crash_check() {
     assert!(out.contains("parens.py:1:") && out.contains("too many nested parentheses"), "{out}");
     assert!(out.contains("minus.py:1:"), "{out}");
 }
+
+/// `pyxray dis` run as a user runs it prints exactly CPython's `python -m dis` text (the golden
+/// recorded from the oracle), and JSON in the oracle's format.
+#[test]
+fn dis_prints_cpythons_listing() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/compiler");
+    for name in ["closures_and_cells", "pattern_matching", "exceptions"] {
+        let o = pyxray(&fixtures, &["dis", &format!("{name}.py")]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let golden = std::fs::read_to_string(fixtures.join("3.13").join(format!("{name}.dis"))).expect("golden");
+        assert!(stdout(&o) == golden, "{name}: pyxray dis differs from CPython's output");
+        let o = pyxray(&fixtures, &["dis", "--format", "json", &format!("{name}.py")]);
+        let golden = std::fs::read_to_string(fixtures.join("3.13").join(format!("{name}.json"))).expect("golden");
+        assert_eq!(stdout(&o).trim_end(), format!("[{}]", golden.trim_end()), "{name}: JSON differs");
+    }
+}
+
+#[test]
+fn dis_refuses_versions_it_cannot_reproduce_and_reports_errors() {
+    let dir = Scratch::new("dis-errors");
+    dir.write("ok.py", "x = 1\n");
+    dir.write("bad.py", "def f():\n    pass\nreturn 1\n");
+    let o = pyxray(dir.path(), &["dis", "--python", "3.12", "ok.py"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("cannot compile for CPython 3.12 yet"), "{}", stderr(&o));
+    let o = pyxray(dir.path(), &["dis", "bad.py"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("SyntaxError: 'return' outside function"), "{}", stderr(&o));
+}
+
+#[test]
+fn explain_lists_identity_predictions_and_hovers() {
+    let dir = Scratch::new("explain");
+    dir.write("ids.py", "def f():\n    a = 256\n    b = 256\n    c = int('257')\n    d = int('257')\n    return a is b, c is d\n");
+    let o = pyxray(dir.path(), &["explain", "--format", "json", "ids.py"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let docs: Value = serde_json::from_str(&stdout(&o)).expect("json");
+    let identities: Vec<&Value> = docs.as_array().unwrap().iter().filter(|d| d["kind"] == "identity").collect();
+    assert_eq!(identities.len(), 2);
+    assert_eq!(identities[0]["prediction"], "true");
+    assert_eq!(identities[0]["operator"], "is");
+    assert_eq!(identities[0]["range"]["line"], 6);
+    assert_eq!(identities[0]["range"]["column"], 11);
+    assert_eq!(identities[1]["prediction"], "false");
+    let o = pyxray(dir.path(), &["explain", "ids.py:2:5"]);
+    assert!(stdout(&o).contains("**`a`** · local"), "{}", stdout(&o));
+}

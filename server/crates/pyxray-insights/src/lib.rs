@@ -7,11 +7,13 @@ mod compiled;
 mod config;
 mod diagnostic;
 mod hover;
+mod insight;
 
 pub use analyses::{Context, REGISTRY};
 pub use analysis::{FileAnalysis, Hover};
 pub use compiled::Compiled;
 pub use config::{AnalysisConfig, VersionSource};
+pub use insight::Insight;
 pub use diagnostic::{lookup, Diagnostic, DiagnosticCode, Fix, Severity, TextEdit};
 pub use pyxray_bytecode::PythonVersion;
 pub use pyxray_syntax::ast::TextRange;

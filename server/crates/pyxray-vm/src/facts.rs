@@ -31,7 +31,7 @@ impl Escape {
     pub fn describe(self) -> &'static str {
         match self {
             Escape::Returned => "returned or yielded",
-            Escape::Stored => "stored in a variable, attribute or item that outlives the loop",
+            Escape::Stored => "stored in a global, a cell, an attribute or an item",
             Escape::Passed => "passed to a call",
             Escape::InContainer => "put in a list, tuple, set or dict",
         }

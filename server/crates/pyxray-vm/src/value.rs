@@ -313,6 +313,10 @@ pub fn identity(a: &Value, b: &Value) -> (Prediction, String) {
         {
             (Prediction::Depends, format!("both come from {}, but maybe from different runs of it", a.origin))
         }
+        (Fresh { what, .. } | FreshSomeRun { what, .. }, Fresh { .. } | FreshSomeRun { .. }) => (
+            Prediction::False,
+            format!("{} and {} each make a new {what} object, so they are two different objects", a.origin, b.origin),
+        ),
         (Fresh { what, .. } | FreshSomeRun { what, .. }, other) | (other, Fresh { what, .. } | FreshSomeRun { what, .. }) => {
             let (fresh, rest) = if matches!(a.obj, Fresh { .. } | FreshSomeRun { .. }) { (a, b) } else { (b, a) };
             let other_unknown = matches!(other, Unknown(_));

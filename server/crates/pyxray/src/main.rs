@@ -17,6 +17,8 @@ Examples:
   pyxray check . --ignore compile-error  Switch a diagnostic off (names or codes, comma-separated)
   pyxray dis app.py                      The bytecode of app.py, as `python3.13 -m dis app.py` prints it
   pyxray dis app.py --format json        The same as JSON, every code object and table
+  pyxray explain app.py                  Every `is` with its predicted result, closures, findings
+  pyxray explain app.py:12:9             The hover at line 12, column 9
   pyxray server                          Run the language server over stdin/stdout (for editors)
 
 Logging goes to stderr; set its level with --log-level or PYXRAY_LOG (e.g. PYXRAY_LOG=debug).";
@@ -43,18 +45,21 @@ enum Command {
     Check(cmd::check::Args),
     /// Show the bytecode CPython compiles files to, as `python -m dis` prints it.
     Dis(cmd::dis::Args),
+    /// Explain a file: every identity comparison, closure and finding, or the hover at FILE:LINE:COL.
+    Explain(cmd::explain::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let default_level = match cli.command {
         Command::Server(_) => "info",
-        Command::Check(_) | Command::Dis(_) => "warn",
+        Command::Check(_) | Command::Dis(_) | Command::Explain(_) => "warn",
     };
     logging::init(cli.log_level.as_deref(), default_level);
     match cli.command {
         Command::Server(args) => cmd::server::run(args),
         Command::Check(args) => cmd::check::run(args),
         Command::Dis(args) => cmd::dis::run(args),
+        Command::Explain(args) => cmd::explain::run(args),
     }
 }

@@ -2,4 +2,5 @@
 
 pub mod check;
 pub mod dis;
+pub mod explain;
 pub mod server;
