@@ -32,7 +32,11 @@ pub(crate) fn hover(analysis: &FileAnalysis, target: CodeTarget<'_>) -> Option<H
         let codes = compiled.code_objects();
         let range = target.node.range();
         match codes.iter().find(|c| c.source == Some(range)) {
-            Some(code) => describe(code, target.what, version),
+            Some(code) => {
+                let mut md = describe(code, target.what, version, &codes);
+                md.push_str(&late_binding_note(analysis, range));
+                md
+            }
             None => inlined(&codes, range, target.what, version)?,
         }
     };
@@ -40,7 +44,7 @@ pub(crate) fn hover(analysis: &FileAnalysis, target: CodeTarget<'_>) -> Option<H
 }
 
 /// Summary and listing of one code object.
-fn describe(code: &CodeObject, what: &str, version: PythonVersion) -> String {
+fn describe(code: &CodeObject, what: &str, version: PythonVersion, codes: &[&Arc<CodeObject>]) -> String {
     let mut md = String::new();
     let _ = writeln!(md, "**{what} `{}`** · code object `{}` · CPython {}", code.name, code.qualname, version.as_str());
     md.push('\n');
@@ -49,14 +53,77 @@ fn describe(code: &CodeObject, what: &str, version: PythonVersion) -> String {
     let cells = code.cellvars();
     let free = code.freevars();
     if !free.is_empty() {
-        let _ = writeln!(md, "\ncaptures from enclosing scopes (free variables): {}", names(&free));
+        // Each free variable comes from the nearest enclosing code object that has it as a cell.
+        let parent_of = |child: &CodeObject| codes.iter().find(|c| c.children().any(|k| std::ptr::eq(k.as_ref(), child)));
+        let origins: Vec<String> = free
+            .iter()
+            .map(|name| {
+                let mut at = parent_of(code);
+                while let Some(p) = at {
+                    if p.cellvars().contains(name) {
+                        return format!("`{name}` (from `{}`)", p.qualname);
+                    }
+                    at = parent_of(p);
+                }
+                format!("`{name}`")
+            })
+            .collect();
+        let _ = writeln!(md, "\ncaptures from enclosing scopes (free variables): {}", origins.join(", "));
     }
     if !cells.is_empty() {
-        let _ = writeln!(md, "\nshared with inner functions (cell variables): {}", names(&cells));
+        let users: Vec<String> = cells
+            .iter()
+            .map(|name| {
+                let by: Vec<String> = code
+                    .children()
+                    .filter(|c| c.freevars().contains(name))
+                    .map(|c| format!("`{}`", c.qualname.rsplit('.').next().unwrap_or(&c.qualname)))
+                    .collect();
+                if by.is_empty() {
+                    format!("`{name}`")
+                } else {
+                    format!("`{name}` (used by {})", by.join(", "))
+                }
+            })
+            .collect();
+        let _ = writeln!(md, "\nshared with inner functions (cell variables): {}", users.join(", "));
+    }
+    if code.flags & (flags::CO_GENERATOR | flags::CO_COROUTINE | flags::CO_ASYNC_GENERATOR) != 0 {
+        let kind = if code.flags & flags::CO_ASYNC_GENERATOR != 0 {
+            "an async generator: calling it returns an async generator object; the body runs as it is iterated"
+        } else if code.flags & flags::CO_COROUTINE != 0 {
+            "a coroutine: calling it returns a coroutine object; the body runs when it is awaited"
+        } else {
+            "a generator: calling it returns a generator object; the body runs as it is iterated"
+        };
+        let _ = writeln!(md, "\n{kind}.");
     }
     md.push('\n');
     md.push_str(&listing(&dis_code(code, version)));
     md
+}
+
+/// For a function made in a loop: what late binding means for it here.
+fn late_binding_note(analysis: &FileAnalysis, range: pyxray_syntax::ast::TextRange) -> String {
+    let facts = analysis.compiled().facts.iter().flat_map(|f| &f.closures);
+    let Some(c) = facts.into_iter().find(|c| c.source == Some(range) && c.in_loop) else { return String::new() };
+    if c.rebound_in_loop.is_empty() {
+        return "\nMade anew on every pass of its loop.\n".into();
+    }
+    let names = c.rebound_in_loop.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+    if c.escapes.is_empty() {
+        format!(
+            "\nMade in a loop that reassigns {names}; it reads them when called. It is only used inside the loop, \
+             so it sees the current values: no late-binding problem here.\n"
+        )
+    } else {
+        let how: Vec<&str> = c.escapes.iter().map(|e| e.describe()).collect();
+        format!(
+            "\n**Late binding:** made in a loop that reassigns {names}, and {}. It reads {names} when it is called, \
+             after the loop has moved on, so every copy sees the last value.\n",
+            how.join(" and ")
+        )
+    }
 }
 
 /// A comprehension with no code object of its own: CPython 3.12+ inlines list, set and dict
@@ -113,10 +180,6 @@ fn plural(n: u32, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
-}
-
-fn names(list: &[&str]) -> String {
-    list.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// The listing in a fenced block, cut after [`MAX_LISTING_LINES`] lines.
