@@ -3,6 +3,7 @@
 
 mod documents;
 mod edits;
+mod insights;
 mod lifecycle;
 mod robustness;
 mod settings;
