@@ -3,12 +3,38 @@
 
 use pyxray_bytecode::dis::{get_instructions, Instruction};
 use pyxray_bytecode::{CodeObject, PythonVersion};
-use pyxray_syntax::ast::TextRange;
+use pyxray_syntax::ast::{Module, TextRange};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use pyxray_compiler::{compile_module, escape_warning, CompileError, CompileWarning, SourceMap, SUPPORTED};
 use pyxray_syntax::{LineIndex, Parsed};
 use std::sync::Arc;
+
+/// CPython stops at the first compile error; for the rest of the file's hovers and insights,
+/// compile again without the top-level statements that fail (a few attempts at most).
+fn compile_without_failing_statements(
+    module: &Module,
+    mut failing: TextRange,
+    src: &SourceMap<'_>,
+    version: PythonVersion,
+) -> Option<Arc<CodeObject>> {
+    const ATTEMPTS: usize = 8;
+    let mut body = module.body.clone();
+    for _ in 0..ATTEMPTS {
+        let before = body.len();
+        body.retain(|s| !(s.range.start <= failing.start && failing.start < s.range.end.max(s.range.start + 1)));
+        if body.len() == before || body.is_empty() {
+            return None;
+        }
+        let out = compile_module(&Module { body: body.clone() }, src, version);
+        match (out.code, out.error) {
+            (Some(code), _) => return Some(code),
+            (None, Some(e)) => failing = e.range,
+            (None, None) => return None,
+        }
+    }
+    None
+}
 
 /// Every instruction of the module with its source range, for hovers: what CPython runs for a
 /// given piece of source.
@@ -67,8 +93,12 @@ impl Compiled {
         let src = SourceMap::new(text, line_index, file_name);
         let out = compile_module(&parsed.module, &src, version);
         warnings.extend(out.warnings);
-        let facts = out.code.as_ref().map(|c| pyxray_vm::analyze_module(c, version)).unwrap_or_default();
-        Compiled { code: out.code, error: out.error, warnings, skipped: None, facts, index: OnceLock::new(), version: Some(version) }
+        let code = match (&out.code, &out.error) {
+            (None, Some(e)) => compile_without_failing_statements(&parsed.module, e.range, &src, version),
+            _ => out.code,
+        };
+        let facts = code.as_ref().map(|c| pyxray_vm::analyze_module(c, version)).unwrap_or_default();
+        Compiled { code, error: out.error, warnings, skipped: None, facts, index: OnceLock::new(), version: Some(version) }
     }
 
     /// The byte range of an instruction's positions (line, end line, column, end column).

@@ -86,3 +86,15 @@ fn late_binding_only_when_the_closure_escapes() {
     let local = "def total():\n    s = 0\n    for i in range(3):\n        f = lambda: i\n        s += f()\n    return s\n";
     assert!(named(&diagnostics(local), "late-binding-closure").is_empty());
 }
+
+#[test]
+fn code_that_does_not_compile_keeps_the_insights_of_the_rest() {
+    // `return` at module level stops CPython's compiler; the function still gets its insights.
+    let text = "def f():\n    a = 257\n    b = 257\n    return a is b\nreturn 1\n";
+    let analysis = FileAnalysis::new(text, &AnalysisConfig::default());
+    let ds = analysis.diagnostics();
+    assert_eq!(named(ds, "compile-error").len(), 1, "{ds:?}");
+    assert_eq!(named(ds, "identity-depends-on-cache").len(), 1, "{ds:?}");
+    let hover = analysis.hover(4).expect("hover on f");
+    assert!(hover.markdown.contains("```text") && hover.markdown.contains("CPython refuses this file"), "{}", hover.markdown);
+}

@@ -19,7 +19,7 @@ pub(crate) fn hover(analysis: &FileAnalysis, target: CodeTarget<'_>) -> Option<H
     let version = analysis.config().python;
     let markdown = if let Some(why) = &compiled.skipped {
         format!("**{}** · {why}.", target.what)
-    } else if let Some(e) = &compiled.error {
+    } else if let (None, Some(e)) = (&compiled.code, &compiled.error) {
         let line = analysis.line_index().line_of(e.range.start) + 1;
         format!(
             "**{}** · no bytecode: CPython {} refuses to compile this file (`{}: {}`, line {line}).",
@@ -35,6 +35,15 @@ pub(crate) fn hover(analysis: &FileAnalysis, target: CodeTarget<'_>) -> Option<H
             Some(code) => {
                 let mut md = describe(code, target.what, version, &codes);
                 md.push_str(&late_binding_note(analysis, range));
+                if let Some(e) = &compiled.error {
+                    let line = analysis.line_index().line_of(e.range.start) + 1;
+                    md.push_str(&format!(
+                        "\nNote: CPython refuses this file (`{}: {}`, line {line}); this listing is what the rest of \
+                         the file compiles to.\n",
+                        e.kind.python_name(),
+                        e.message
+                    ));
+                }
                 md
             }
             None => inlined(&codes, range, target.what, version)?,
