@@ -5,6 +5,7 @@
 pub mod ast;
 mod depth;
 mod fstring;
+mod lexer;
 mod limits;
 pub mod line_index;
 mod lower;

@@ -8,8 +8,8 @@ use crate::depth;
 use crate::limits;
 use crate::lower::Lowerer;
 use crate::strings::InvalidEscape;
-use crate::{fstring, strings};
-use rustpython_parser::{ast as rp, lexer, text_size::TextSize, Mode, ParseErrorType, Tok};
+use crate::{fstring, lexer, strings};
+use rustpython_parser::{ast as rp, Mode, ParseErrorType, Tok};
 
 /// Deeper trees than this are refused with CPython's RecursionError message, before any recursive
 /// pass runs over them. CPython 3.13 compiles 5,000-deep expressions and refuses 10,000.
@@ -87,12 +87,11 @@ pub fn parse_module(text: &str) -> Parsed {
 fn parse_part(text: &str, start: usize, end: usize) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
     let (masked, placeholders, escapes) = prepare(text, start, end)?;
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
-    let suite = match rustpython_parser::parse_starts_at(part, Mode::Module, "<source>", TextSize::from(start as u32))
-    {
+    let suite = match lexer::parse(part, Mode::Module, start as u32) {
         Ok(rp::Mod::Module(m)) => m.body,
         Ok(_) => Vec::new(),
         Err(e) => {
-            if matches!(e.error, ParseErrorType::Eof | ParseErrorType::Lexical(lexer::LexicalErrorType::Eof)) {
+            if matches!(e.error, ParseErrorType::Eof | ParseErrorType::Lexical(rustpython_parser::lexer::LexicalErrorType::Eof)) {
                 if let Some((at, bracket)) = limits::unclosed_bracket(part) {
                     let at = (start + at) as u32;
                     return Err(SyntaxError {
@@ -130,7 +129,7 @@ type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
 /// Finds the f-string runs in `text[start..end]`, parses each, and masks them.
 type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
 
-fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, SyntaxError> {
+pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, SyntaxError> {
     let mut sc = strings::Scanner::new(text);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
@@ -158,9 +157,11 @@ fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::as
     let (masked, placeholders, _) = prepare(text, start, end)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
-    let offset = TextSize::from((start as u32).saturating_sub(1));
-    let expr = <rp::Expr as rustpython_parser::Parse>::parse_starts_at(&wrapped, "<fstring>", offset)
-        .map_err(|e| convert_error(text, e.offset.to_u32(), &e.error))?;
+    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1)) {
+        Ok(rp::Mod::Expression(m)) => *m.body,
+        Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
+        Err(e) => return Err(convert_error(text, e.offset.to_u32(), &e.error)),
+    };
     let wrapped_stmt = vec![rp::Stmt::Expr(rp::StmtExpr { range: Default::default(), value: Box::new(expr) })];
     if depth::max_depth(&wrapped_stmt) > MAX_TREE_DEPTH {
         depth::dismantle(wrapped_stmt);
@@ -275,7 +276,7 @@ fn top_level_chunks(text: &str) -> Vec<(usize, usize)> {
     let mut level = 0i32;
     let mut after_newline = true;
     let mut only_decorators = false;
-    for token in lexer::lex(text, Mode::Module) {
+    for token in rustpython_parser::lexer::lex(text, Mode::Module) {
         let Ok((tok, range)) = token else { break };
         match tok {
             Tok::Indent => level += 1,
