@@ -1,6 +1,7 @@
 //! End-to-end tests of `pyxray server`: the real binary, spoken to over stdio with JSON-RPC and
 //! Content-Length framing, as an editor would.
 
+mod disassemble;
 mod documents;
 mod edits;
 mod insights;

@@ -6,6 +6,7 @@ mod analysis;
 mod compiled;
 mod config;
 mod diagnostic;
+mod disassemble;
 mod hover;
 mod insight;
 
@@ -14,6 +15,7 @@ pub use analysis::{FileAnalysis, Hover};
 pub use compiled::Compiled;
 pub use config::{AnalysisConfig, VersionSource};
 pub use insight::Insight;
+pub use disassemble::{disassemble, DisTarget, Disassembly};
 pub use diagnostic::{lookup, Diagnostic, DiagnosticCode, Fix, Severity, TextEdit};
 pub use pyxray_bytecode::PythonVersion;
 pub use pyxray_syntax::ast::TextRange;

@@ -2,7 +2,7 @@
 //! panic guard, and registers pyxray's custom requests. No logic lives here.
 
 use crate::guard;
-use crate::handlers::{self, debug};
+use crate::handlers::{self, debug, disassemble};
 use crate::session::Session;
 use serde_json::Value;
 use std::sync::Arc;
@@ -17,12 +17,17 @@ pub(crate) struct Backend {
 /// Builds the service with every standard and custom method registered.
 pub(crate) fn build_service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(|client: Client| Backend { session: Arc::new(Session::new(client)) })
+        .custom_method("pyxray/disassemble", Backend::disassemble)
         .custom_method("pyxray/debugText", Backend::debug_text)
         .custom_method("pyxray/debugPanic", Backend::debug_panic)
         .finish()
 }
 
 impl Backend {
+    async fn disassemble(&self, params: disassemble::DisassembleParams) -> Result<disassemble::DisassembleResult> {
+        guard::request("pyxray/disassemble", disassemble::handle(&self.session, params)).await
+    }
+
     async fn debug_text(&self, params: debug::DebugTextParams) -> Result<Option<debug::DebugText>> {
         guard::request("pyxray/debugText", async { debug::text(&self.session, params) }).await
     }

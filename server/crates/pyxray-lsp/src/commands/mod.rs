@@ -1,6 +1,8 @@
 //! The `workspace/executeCommand` commands pyxray offers. Adding one means adding its file here
 //! (a `run` function) and a line in [`COMMANDS`]; `initialize` advertises every name listed.
 
+mod disassemble;
+
 use crate::session::Session;
 use futures::future::BoxFuture;
 use serde_json::Value;
@@ -16,8 +18,8 @@ pub(crate) struct CommandSpec {
     pub run: RunCommand,
 }
 
-/// Every command. None yet: `pyxray.disassemble` comes with the editor integrations.
-pub(crate) static COMMANDS: &[CommandSpec] = &[];
+/// Every command.
+pub(crate) static COMMANDS: &[CommandSpec] = &[CommandSpec { name: "pyxray.disassemble", run: disassemble::run }];
 
 pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     COMMANDS.iter().map(|c| c.name)

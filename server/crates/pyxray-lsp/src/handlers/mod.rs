@@ -8,6 +8,7 @@ pub(crate) mod did_change;
 pub(crate) mod did_change_configuration;
 pub(crate) mod did_close;
 pub(crate) mod did_open;
+pub(crate) mod disassemble;
 pub(crate) mod execute_command;
 pub(crate) mod hover;
 pub(crate) mod initialize;
