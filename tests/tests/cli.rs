@@ -232,3 +232,18 @@ fn explain_lists_identity_predictions_and_hovers() {
     let o = pyxray(dir.path(), &["explain", "ids.py:2:5"]);
     assert!(stdout(&o).contains("**`a`** · local"), "{}", stdout(&o));
 }
+
+#[test]
+fn python_auto_reads_the_projects_files() {
+    let dir = Scratch::new("auto-version");
+    dir.write("pyproject.toml", "[project]\nname = \"x\"\nrequires-python = \">=3.12\"\n");
+    dir.write("src/a.py", "def f():\n    return 1\n");
+    let o = pyxray(dir.path(), &["explain", "src/a.py:1:5"]);
+    assert!(stdout(&o).contains("CPython 3.12 (from requires-python = \">=3.12\""), "{}", stdout(&o));
+    dir.write(".venv/pyvenv.cfg", "home = /usr/bin\nversion = 3.10.12\n");
+    let o = pyxray(dir.path(), &["explain", "src/a.py:1:5"]);
+    assert!(stderr(&o).contains("Python 3.10.12 is not supported by pyxray; using the nearest supported version, 3.11"), "{}", stderr(&o));
+    let o = pyxray(dir.path(), &["check", "--python", "3.15", "src/a.py"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).contains("Python 3.15 is not supported; using the nearest supported version, 3.14"), "{}", stderr(&o));
+}

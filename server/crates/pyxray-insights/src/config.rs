@@ -31,6 +31,15 @@ impl Default for AnalysisConfig {
 }
 
 impl AnalysisConfig {
+    /// "CPython 3.12 (from /repo/.venv/pyvenv.cfg (3.12.1))", for hovers and status lines.
+    pub fn describe_version(&self) -> String {
+        match &self.version_source {
+            VersionSource::Default => format!("CPython {} (the default)", self.python),
+            VersionSource::Setting => format!("CPython {} (as set)", self.python),
+            VersionSource::Detected(from) => format!("CPython {} (from {from})", self.python),
+        }
+    }
+
     pub fn is_enabled(&self, code: &DiagnosticCode) -> bool {
         !self.disabled.contains(code.name)
     }

@@ -5,6 +5,7 @@
 mod cmd;
 mod files;
 mod logging;
+mod python;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

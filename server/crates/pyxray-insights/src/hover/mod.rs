@@ -10,8 +10,14 @@ use crate::analysis::{FileAnalysis, Hover};
 use pyxray_syntax::ast::{ExprKind, StmtKind};
 use pyxray_syntax::walk::{nodes_at, Node};
 
-/// The hover at byte `offset`.
+/// The hover at byte `offset`, ending with which CPython it describes and why that one.
 pub fn hover(analysis: &FileAnalysis, offset: u32) -> Option<Hover> {
+    let mut h = hover_content(analysis, offset)?;
+    h.markdown = format!("{}\n\n---\n{}", h.markdown.trim_end(), analysis.config().describe_version());
+    Some(h)
+}
+
+fn hover_content(analysis: &FileAnalysis, offset: u32) -> Option<Hover> {
     let chain = nodes_at(&analysis.parsed().module.body, offset);
     if let Some(target) = code_target(&chain, offset) {
         return code_object::hover(analysis, target);

@@ -5,7 +5,7 @@
 
 use crate::files::{self, FileError};
 use pyxray_insights::{
-    lookup, AnalysisConfig, Diagnostic, FileAnalysis, PositionEncoding, PythonVersion, Severity, VersionSource,
+    lookup, AnalysisConfig, Diagnostic, FileAnalysis, PositionEncoding, Severity,
     REGISTRY,
 };
 use serde::Serialize;
@@ -26,7 +26,8 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
 
-    /// The CPython version whose behaviour to reproduce (3.11, 3.12, 3.13 or 3.14).
+    /// The CPython version whose behaviour to reproduce (3.11, 3.12, 3.13, 3.14, or auto: read
+    /// from a nearby .venv, .python-version or pyproject.toml; the default).
     #[arg(long, value_name = "X.Y")]
     python: Option<String>,
 
@@ -87,10 +88,8 @@ pub fn run(args: Args) -> ExitCode {
 
 fn config(args: &Args) -> Result<AnalysisConfig, String> {
     let mut config = AnalysisConfig::default();
-    if let Some(python) = &args.python {
-        config.python = python.parse::<PythonVersion>().map_err(|e| format!("--python {python}: {e}"))?;
-        config.version_source = VersionSource::Setting;
-    }
+    let near = args.paths.first().map_or_else(|| std::path::PathBuf::from("."), |p| p.clone());
+    crate::python::apply(&mut config, args.python.as_deref(), &near)?;
     let known = || REGISTRY.iter().map(|c| format!("{} ({})", c.name, c.code)).collect::<Vec<_>>().join(", ");
     let resolve = |flag: &str, names: &[String]| -> Result<Vec<&'static str>, String> {
         names

@@ -4,7 +4,7 @@
 //! counting characters). Exit code 0, or 2 on a usage or I/O error.
 
 use crate::files;
-use pyxray_insights::{AnalysisConfig, FileAnalysis, Insight, PositionEncoding, PythonVersion, TextRange, VersionSource};
+use pyxray_insights::{AnalysisConfig, FileAnalysis, Insight, PositionEncoding, TextRange};
 use serde_json::json;
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ pub struct Args {
     #[arg(value_name = "FILE[:LINE:COL]")]
     target: String,
 
-    /// The CPython version whose behaviour to reproduce (3.11, 3.12, 3.13 or 3.14).
+    /// The CPython version whose behaviour to reproduce (3.11, 3.12, 3.13, 3.14, or auto: the default).
     #[arg(long, value_name = "X.Y")]
     python: Option<String>,
 
@@ -48,19 +48,11 @@ fn split_target(target: &str) -> (PathBuf, Option<(u32, u32)>) {
 
 pub fn run(args: Args) -> ExitCode {
     let mut config = AnalysisConfig::default();
-    if let Some(python) = &args.python {
-        match python.parse::<PythonVersion>() {
-            Ok(v) => {
-                config.python = v;
-                config.version_source = VersionSource::Setting;
-            }
-            Err(e) => {
-                eprintln!("error: --python {python}: {e}");
-                return ExitCode::from(2);
-            }
-        }
-    }
     let (path, spot) = split_target(&args.target);
+    if let Err(e) = crate::python::apply(&mut config, args.python.as_deref(), &path) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     let text = match files::read_source(&path) {
         Ok(t) => t,
         Err(e) => {
