@@ -8,3 +8,4 @@ mod insights;
 mod lifecycle;
 mod robustness;
 mod settings;
+mod stress;
