@@ -1,7 +1,8 @@
 //! The compile step of an analysis: the parsed module through pyxray's CPython compiler for the
 //! selected version. What failed stays data: the error, the warnings, or why nothing was compiled.
 
-use pyxray_bytecode::dis::{get_instructions, Instruction};
+use pyxray_bytecode::dis::{canonical_const_repr, get_instructions, ArgVal, Instruction};
+use pyxray_bytecode::Op;
 use pyxray_bytecode::{CodeObject, PythonVersion};
 use pyxray_syntax::ast::{Module, TextRange};
 use std::collections::HashMap;
@@ -44,6 +45,11 @@ pub struct InstrIndex {
     pub instrs: Vec<Vec<Instruction>>,
     /// Source range → (code index, instruction index), in code order.
     pub by_range: HashMap<(u32, u32), Vec<(usize, usize)>>,
+    /// `LOAD_CONST` sites by constant (type and canonical repr): where each merged object is loaded.
+    pub const_loads: HashMap<(&'static str, String), Vec<TextRange>>,
+    /// Superinstructions that name two variables (`LOAD_FAST_LOAD_FAST x y`), by 0-based line:
+    /// only the first name has their position.
+    pub pairs_by_line: HashMap<u32, Vec<(usize, usize)>>,
 }
 
 impl InstrIndex {
@@ -123,8 +129,17 @@ impl Compiled {
                 let c = index.codes.len();
                 let instrs = get_instructions(code, version);
                 for (i, ins) in instrs.iter().enumerate() {
-                    if let Some(r) = ins.positions.and_then(|p| Self::range_of(line_index, p)) {
-                        index.by_range.entry((r.start, r.end)).or_default().push((c, i));
+                    let Some(r) = ins.positions.and_then(|p| Self::range_of(line_index, p)) else { continue };
+                    index.by_range.entry((r.start, r.end)).or_default().push((c, i));
+                    match &ins.argval {
+                        ArgVal::Const(k) if ins.op == Op::LOAD_CONST => {
+                            let key = (k.type_name(), canonical_const_repr(k, version));
+                            index.const_loads.entry(key).or_default().push(r);
+                        }
+                        ArgVal::NamePair(..) => {
+                            index.pairs_by_line.entry(line_index.line_of(r.start)).or_default().push((c, i));
+                        }
+                        _ => {}
                     }
                 }
                 index.codes.push(code.clone());

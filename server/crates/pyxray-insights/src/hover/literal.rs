@@ -63,16 +63,12 @@ pub(crate) fn hover(analysis: &FileAnalysis, chain: &[Node<'_>]) -> Option<Hover
     }
     let _ = writeln!(md, "{}", identity_story(&value, version));
     let others: Vec<u32> = index
-        .by_range
-        .iter()
-        .filter(|((s, e), _)| (*s, *e) != (expr.range.start, expr.range.end))
-        .filter(|(_, v)| {
-            v.iter().any(|&(c, i)| {
-                let ins = &index.instrs[c][i];
-                matches!(&ins.argval, ArgVal::Const(k) if ins.op == Op::LOAD_CONST && canonical_const_repr(k, version) == shown && k.type_name() == value.type_name())
-            })
-        })
-        .map(|((s, _), _)| analysis.line_index().line_of(*s) + 1)
+        .const_loads
+        .get(&(value.type_name(), shown.clone()))
+        .into_iter()
+        .flatten()
+        .filter(|r| **r != expr.range)
+        .map(|r| analysis.line_index().line_of(r.start) + 1)
         .collect();
     if merged(&value) && !others.is_empty() {
         let mut lines = others;

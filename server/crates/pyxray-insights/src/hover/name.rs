@@ -18,10 +18,11 @@ pub(crate) fn hover(analysis: &FileAnalysis, name: &str, range: TextRange) -> Op
         // Superinstructions (`LOAD_FAST_LOAD_FAST x y`) carry the first name's position only.
         let line = analysis.line_index().line_of(range.start);
         found = index
-            .by_range
-            .iter()
-            .filter(|((s, _), _)| analysis.line_index().line_of(*s) == line)
-            .flat_map(|(_, v)| v.iter().map(|&(c, i)| (&index.codes[c], &index.instrs[c][i])))
+            .pairs_by_line
+            .get(&line)
+            .into_iter()
+            .flatten()
+            .map(|&(c, i)| (&index.codes[c], &index.instrs[c][i]))
             .filter(|(_, i)| matches!(&i.argval, ArgVal::NamePair(a, b) if a == name || b == name))
             .collect();
     }
