@@ -32,6 +32,7 @@ pub use symtable::SymbolTable;
 use pyxray_bytecode::{CodeObject, PythonVersion};
 use pyxray_syntax::ast::{Module, TextRange};
 use pyxray_syntax::LineIndex;
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// Maps byte ranges of the source to CPython locations (1-based lines, UTF-8 byte columns).
@@ -39,11 +40,20 @@ pub struct SourceMap<'a> {
     pub text: &'a str,
     pub line_index: &'a LineIndex,
     pub filename: &'a str,
+    /// The line of the last lookup: codegen asks for locations mostly in source order, so the
+    /// next one is usually on the same line or just after it.
+    last_line: Cell<u32>,
 }
 
 impl<'a> SourceMap<'a> {
     pub fn new(text: &'a str, line_index: &'a LineIndex, filename: &'a str) -> Self {
-        SourceMap { text, line_index, filename }
+        SourceMap { text, line_index, filename, last_line: Cell::new(0) }
+    }
+
+    fn line_col(&self, offset: u32) -> pyxray_syntax::LineCol {
+        let lc = self.line_index.line_col_near(offset, self.last_line.get());
+        self.last_line.set(lc.line);
+        lc
     }
 
     /// `LOC(node)` for a node spanning `range`; [`ast_opt::NO_RANGE`] means no location.
@@ -51,8 +61,8 @@ impl<'a> SourceMap<'a> {
         if range == ast_opt::NO_RANGE {
             return instr_seq::NO_LOCATION;
         }
-        let start = self.line_index.line_col(range.start);
-        let end = self.line_index.line_col(range.end);
+        let start = self.line_col(range.start);
+        let end = self.line_index.line_col_near(range.end, start.line);
         let bom = |line: u32| if line == 0 && self.text.starts_with('\u{feff}') { 3 } else { 0 };
         Location {
             lineno: start.line as i32 + 1,

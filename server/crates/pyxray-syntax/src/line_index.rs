@@ -89,6 +89,23 @@ impl LineIndex {
         LineCol { line, col: offset - self.line_starts[line as usize] }
     }
 
+    /// [`LineIndex::line_col`] for an offset that is probably on line `hint` or a few lines
+    /// after it, as when locations are looked up in source order: those lines are tried before
+    /// a binary search.
+    pub fn line_col_near(&self, offset: u32, hint: u32) -> LineCol {
+        let offset = offset.min(self.len);
+        let first = hint as usize;
+        if self.line_starts.get(first).is_some_and(|&s| s <= offset) {
+            for line in first..(first + 4).min(self.line_starts.len()) {
+                let next = self.line_starts.get(line + 1).copied().unwrap_or(u32::MAX);
+                if offset < next {
+                    return LineCol { line: line as u32, col: offset - self.line_starts[line] };
+                }
+            }
+        }
+        self.line_col(offset)
+    }
+
     /// Converts a byte offset to a position in `encoding`.
     pub fn position(&self, text: &str, offset: u32, encoding: PositionEncoding) -> LineCol {
         let offset = floor_char_boundary(text, offset.min(self.len) as usize) as u32;
@@ -168,6 +185,17 @@ mod tests {
         // Inside the surrogate pair: snap to the start of the emoji.
         assert_eq!(index.offset(text, LineCol { line: 0, col: 2 }, Utf16), 1);
         roundtrip(text);
+    }
+
+    #[test]
+    fn line_col_near_agrees_with_line_col() {
+        let text = "a\nbc\r\n\rdef\n\nxyz";
+        let idx = LineIndex::new(text);
+        for hint in 0..idx.line_count() + 2 {
+            for offset in 0..=text.len() as u32 + 2 {
+                assert_eq!(idx.line_col_near(offset, hint), idx.line_col(offset), "offset {offset}, hint {hint}");
+            }
+        }
     }
 
     #[test]
