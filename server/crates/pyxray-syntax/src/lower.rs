@@ -85,7 +85,7 @@ impl Lowerer<'_> {
                 let decorator_list = self.exprs(c.decorator_list);
                 let name_range = self.name_after_keyword(r, &decorator_list, "class", c.name.as_str());
                 StmtKind::ClassDef(Box::new(ClassDef {
-                    name: ident(&c.name),
+                    name: ident(c.name),
                     name_range,
                     bases: self.exprs(c.bases),
                     keywords: c.keywords.into_iter().map(|k| self.keyword(k)).collect(),
@@ -180,12 +180,12 @@ impl Lowerer<'_> {
             S::Assert(x) => StmtKind::Assert { test: self.expr(*x.test), msg: self.oexpr(x.msg) },
             S::Import(x) => StmtKind::Import(x.names.into_iter().map(alias).collect()),
             S::ImportFrom(x) => StmtKind::ImportFrom {
-                module: x.module.map(|m| ident(&m)),
+                module: x.module.map(ident),
                 names: x.names.into_iter().map(alias).collect(),
                 level: x.level.map_or(0, |l| l.to_u32()),
             },
-            S::Global(x) => StmtKind::Global(x.names.iter().map(ident).collect()),
-            S::Nonlocal(x) => StmtKind::Nonlocal(x.names.iter().map(ident).collect()),
+            S::Global(x) => StmtKind::Global(x.names.into_iter().map(ident).collect()),
+            S::Nonlocal(x) => StmtKind::Nonlocal(x.names.into_iter().map(ident).collect()),
             S::Expr(x) => StmtKind::Expr(self.expr(*x.value)),
             S::Pass(_) => StmtKind::Pass,
             S::Break(_) => StmtKind::Break,
@@ -233,7 +233,7 @@ impl Lowerer<'_> {
         let name_range = self.name_after_keyword(r, &decorator_list, "def", name.as_str());
         FunctionDef {
             is_async,
-            name: ident(&name),
+            name: ident(name),
             name_range,
             args: self.arguments(args),
             body: self.suite(body),
@@ -304,11 +304,11 @@ impl Lowerer<'_> {
     }
 
     fn arg(&self, a: rp::Arg) -> Arg {
-        Arg { range: range(a.range), arg: ident(&a.arg), annotation: self.obexpr(a.annotation) }
+        Arg { range: range(a.range), arg: ident(a.arg), annotation: self.obexpr(a.annotation) }
     }
 
     fn keyword(&self, k: rp::Keyword) -> Keyword {
-        Keyword { range: range(k.range), arg: k.arg.map(|a| ident(&a)), value: self.expr(k.value) }
+        Keyword { range: range(k.range), arg: k.arg.map(ident), value: self.expr(k.value) }
     }
 
     fn with_item(&self, i: rp::WithItem) -> WithItem {
@@ -321,7 +321,7 @@ impl Lowerer<'_> {
         ExceptHandler {
             range: TextRange::new(r.start, ranges::block_end(self.source.as_bytes(), r.end as usize) as u32),
             type_: self.oexpr(h.type_),
-            name: h.name.map(|n| ident(&n)),
+            name: h.name.map(ident),
             body: self.suite(h.body),
         }
     }
@@ -331,15 +331,15 @@ impl Lowerer<'_> {
             .map(|p| match p {
                 rp::TypeParam::TypeVar(t) => TypeParam {
                     range: range(t.range),
-                    name: ident(&t.name),
+                    name: ident(t.name),
                     kind: TypeParamKind::TypeVar { bound: self.obexpr(t.bound) },
                 },
                 rp::TypeParam::ParamSpec(t) => {
-                    TypeParam { range: range(t.range), name: ident(&t.name), kind: TypeParamKind::ParamSpec }
+                    TypeParam { range: range(t.range), name: ident(t.name), kind: TypeParamKind::ParamSpec }
                 }
                 rp::TypeParam::TypeVarTuple(t) => TypeParam {
                     range: range(t.range),
-                    name: ident(&t.name),
+                    name: ident(t.name),
                     kind: TypeParamKind::TypeVarTuple,
                 },
             })
@@ -367,18 +367,18 @@ impl Lowerer<'_> {
             P::MatchMapping(x) => PatternKind::MatchMapping {
                 keys: self.exprs(x.keys),
                 patterns: self.patterns(x.patterns),
-                rest: x.rest.map(|n| ident(&n)),
+                rest: x.rest.map(ident),
             },
             P::MatchClass(x) => PatternKind::MatchClass {
                 cls: self.expr(*x.cls),
                 patterns: self.patterns(x.patterns),
-                kwd_attrs: x.kwd_attrs.iter().map(ident).collect(),
+                kwd_attrs: x.kwd_attrs.into_iter().map(ident).collect(),
                 kwd_patterns: self.patterns(x.kwd_patterns),
             },
-            P::MatchStar(x) => PatternKind::MatchStar(x.name.map(|n| ident(&n))),
+            P::MatchStar(x) => PatternKind::MatchStar(x.name.map(ident)),
             P::MatchAs(x) => PatternKind::MatchAs {
                 pattern: x.pattern.map(|p| Box::new(self.pattern(*p))),
-                name: x.name.map(|n| ident(&n)),
+                name: x.name.map(ident),
             },
             P::MatchOr(x) => PatternKind::MatchOr(self.patterns(x.patterns)),
         };
@@ -499,7 +499,7 @@ impl Lowerer<'_> {
             }
             E::Attribute(x) => ExprKind::Attribute {
                 value: self.bexpr(x.value),
-                attr: ident(&x.attr),
+                attr: ident(x.attr),
                 ctx: context(x.ctx),
             },
             E::Subscript(x) => {
@@ -520,7 +520,7 @@ impl Lowerer<'_> {
                     let at = self.source[r.start as usize..].find(c).map_or(r.start, |i| r.start + i as u32);
                     self.error(TextRange::new(at, at + c.len_utf8() as u32), crate::parse::invalid_character(c));
                 }
-                ExprKind::Name { id: ident(&x.id), ctx: context(x.ctx) }
+                ExprKind::Name { id: ident(x.id), ctx: context(x.ctx) }
             }
             E::List(x) => ExprKind::List { elts: self.exprs(x.elts), ctx: context(x.ctx) },
             E::Tuple(x) => ExprKind::Tuple { elts: self.exprs(x.elts), ctx: context(x.ctx) },
@@ -540,17 +540,17 @@ fn is_ident_byte(b: u8) -> bool {
 
 /// An identifier as CPython stores it: non-ASCII names are NFKC-normalized (PEP 3131), so
 /// `ｗｉｄｔｈ` and `width` are one name.
-fn ident(name: &rp::Identifier) -> String {
-    let s = name.as_str();
-    if s.is_ascii() {
-        s.to_string()
+fn ident(name: rp::Identifier) -> String {
+    if name.as_str().is_ascii() {
+        // The parser's own string, moved rather than copied.
+        String::from(name)
     } else {
-        s.nfkc().collect()
+        name.as_str().nfkc().collect()
     }
 }
 
 fn alias(a: rp::Alias) -> Alias {
-    Alias { range: range(a.range), name: ident(&a.name), asname: a.asname.map(|n| ident(&n)) }
+    Alias { range: range(a.range), name: ident(a.name), asname: a.asname.map(ident) }
 }
 
 fn context(c: rp::ExprContext) -> ExprContext {
