@@ -263,9 +263,10 @@ impl<'a> Compiler<'a> {
         self.addop_i(op, arg, loc);
     }
 
-    pub fn mangle(&self, name: &str) -> String {
+    /// `_Py_MaybeMangle`; borrowed when the name stays as it is (nearly always).
+    pub fn mangle<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
         let u = self.u();
-        self.st.maybe_mangle(u.private.as_deref(), u.ste, name).into_owned()
+        self.st.maybe_mangle(u.private.as_deref(), u.ste, name)
     }
 
     /// `compiler_addop_name`: mangles, adds to the table, and encodes the LOAD_ATTR/LOAD_SUPER_ATTR
@@ -452,7 +453,7 @@ impl<'a> Compiler<'a> {
                 OpType::Deref
             }
             Some(Scope::Local) => {
-                if self.ste().is_function_like() || self.u().md.fasthidden.get(&mangled) == Some(&true) {
+                if self.ste().is_function_like() || self.u().md.fasthidden.get(&*mangled) == Some(&true) {
                     OpType::Fast
                 } else {
                     OpType::Name

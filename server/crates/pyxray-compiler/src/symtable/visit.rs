@@ -121,8 +121,8 @@ impl Builder {
         }
     }
 
-    fn mangle(&self, name: &str) -> String {
-        self.st.maybe_mangle(self.private.as_deref(), self.cur, name).into_owned()
+    fn mangle<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        self.st.maybe_mangle(self.private.as_deref(), self.cur, name)
     }
 
     fn lookup(&self, name: &str) -> u32 {
@@ -130,7 +130,7 @@ impl Builder {
     }
 
     fn lookup_entry(&self, entry: ScopeId, name: &str) -> u32 {
-        let mangled = self.st.maybe_mangle(self.private.as_deref(), entry, name).into_owned();
+        let mangled = self.st.maybe_mangle(self.private.as_deref(), entry, name);
         self.st.entries[entry].symbol(&mangled)
     }
 
@@ -148,7 +148,7 @@ impl Builder {
     fn add_def_helper(&mut self, name: &str, flag: u32, entry: ScopeId, range: TextRange) -> CompileResult<()> {
         let mangled = self.mangle(name);
         let ste = &mut self.st.entries[entry];
-        let mut val = match ste.symbols.get(&mangled) {
+        let mut val = match ste.symbols.get(&*mangled) {
             Some(&old) => {
                 if flag & DEF_PARAM != 0 && old & DEF_PARAM != 0 {
                     return Err(error(format!("duplicate argument '{name}' in function definition"), range));
@@ -169,21 +169,32 @@ impl Builder {
             }
             val |= DEF_COMP_ITER;
         }
-        ste.symbols.insert(mangled.clone(), val);
+        // Updating in place keeps the position, as inserting an existing key would, without
+        // allocating the key again.
+        match ste.symbols.get_mut(&*mangled) {
+            Some(v) => *v = val,
+            None => {
+                ste.symbols.insert(mangled.to_string(), val);
+            }
+        }
         if flag & DEF_PARAM != 0 {
-            ste.varnames.push(mangled);
+            ste.varnames.push(mangled.into_owned());
         } else if flag & DEF_GLOBAL != 0 {
             let top = self.st.top;
             let global = &mut self.st.entries[top].symbols;
-            let v = global.get(&mangled).copied().unwrap_or(0) | flag;
-            global.insert(mangled, v);
+            match global.get_mut(&*mangled) {
+                Some(v) => *v |= flag,
+                None => {
+                    global.insert(mangled.into_owned(), flag);
+                }
+            }
         }
         Ok(())
     }
 
     fn record_directive(&mut self, name: &str, range: TextRange) {
         let mangled = self.mangle(name);
-        self.cur_mut().directives.push((mangled, range));
+        self.cur_mut().directives.push((mangled.into_owned(), range));
     }
 
     fn enter_type_param_block(
