@@ -75,14 +75,10 @@ pub fn translate_jump_labels_to_targets(g: &mut Cfg) {
 pub fn mark_except_handlers(g: &mut Cfg) {
     let order = g.order();
     for &b in &order {
-        let targets: Vec<BlockId> = g.blocks[b]
-            .instrs
-            .iter()
-            .filter(|i| opcodes::is_block_push(i.op))
-            .filter_map(|i| i.target)
-            .collect();
-        for t in targets {
-            g.blocks[t].except_handler = true;
+        for i in 0..g.blocks[b].instrs.len() {
+            if let Some(t) = g.target_of(b, i, opcodes::is_block_push) {
+                g.blocks[t].except_handler = true;
+            }
         }
     }
 }

@@ -211,6 +211,7 @@ pub fn to_instruction_sequence(g: &mut Cfg) -> InstrSequence {
         g.blocks[b].label = lbl as i32;
     }
     let mut seq = InstrSequence::default();
+    seq.instrs.reserve(order.iter().map(|&b| g.blocks[b].instrs.len()).sum());
     for &b in &order {
         let lbl = crate::instr_seq::Label(g.blocks[b].label);
         seq.use_label(lbl);

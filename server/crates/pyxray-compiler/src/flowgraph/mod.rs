@@ -160,7 +160,13 @@ impl Cfg {
     }
 
     pub fn get_max_label(&self) -> i32 {
-        self.order().iter().map(|&b| self.blocks[b].label).max().unwrap_or(-1)
+        let mut max = -1;
+        let mut b = Some(self.entry);
+        while let Some(id) = b {
+            max = max.max(self.blocks[id].label);
+            b = self.blocks[id].next;
+        }
+        max
     }
 
     /// `basicblock_add_jump`.
@@ -177,8 +183,20 @@ impl Cfg {
 
     /// Clears the `visited` flag of every block in layout order (`make_cfg_traversal_stack`).
     pub fn reset_visited(&mut self) {
-        for id in self.order() {
+        let mut b = Some(self.entry);
+        while let Some(id) = b {
             self.blocks[id].visited = false;
+            b = self.blocks[id].next;
+        }
+    }
+
+    /// The target of instruction `i` of block `b` when `wanted` says its opcode counts.
+    pub fn target_of(&self, b: BlockId, i: usize, wanted: impl Fn(Op) -> bool) -> Option<BlockId> {
+        let instr = &self.blocks[b].instrs[i];
+        if wanted(instr.op) {
+            instr.target
+        } else {
+            None
         }
     }
 }

@@ -101,13 +101,8 @@ pub fn remove_unreachable(g: &mut Cfg) {
                 g.blocks[next].predecessors += 1;
             }
         }
-        let targets: Vec<BlockId> = g.blocks[b]
-            .instrs
-            .iter()
-            .filter(|i| opcodes::has_jump(i.op) || opcodes::is_block_push(i.op))
-            .filter_map(|i| i.target)
-            .collect();
-        for t in targets {
+        for i in 0..g.blocks[b].instrs.len() {
+            let Some(t) = g.target_of(b, i, |op| opcodes::has_jump(op) || opcodes::is_block_push(op)) else { continue };
             if !g.blocks[t].visited {
                 stack.push(t);
                 g.blocks[t].visited = true;

@@ -189,9 +189,8 @@ fn mark_warm(g: &mut Cfg) {
                 g.blocks[next].visited = true;
             }
         }
-        let targets: Vec<BlockId> =
-            g.blocks[b].instrs.iter().filter(|i| opcodes::has_jump(i.op)).filter_map(|i| i.target).collect();
-        for t in targets {
+        for i in 0..g.blocks[b].instrs.len() {
+            let Some(t) = g.target_of(b, i, opcodes::has_jump) else { continue };
             if !g.blocks[t].visited {
                 stack.push(t);
                 g.blocks[t].visited = true;
@@ -218,9 +217,8 @@ fn mark_cold(g: &mut Cfg) {
                 g.blocks[next].visited = true;
             }
         }
-        let targets: Vec<BlockId> =
-            g.blocks[b].instrs.iter().filter(|i| opcodes::has_jump(i.op)).filter_map(|i| i.target).collect();
-        for t in targets {
+        for i in 0..g.blocks[b].instrs.len() {
+            let Some(t) = g.target_of(b, i, opcodes::has_jump) else { continue };
             if !g.blocks[t].warm && !g.blocks[t].visited {
                 stack.push(t);
                 g.blocks[t].visited = true;
