@@ -1,0 +1,10 @@
+-- pyxray's commands, defined whichever way the client was started: :PyxrayDis opens the bytecode
+-- listing of the code under the cursor in a scratch split that follows edits.
+if vim.g.loaded_pyxray then
+  return
+end
+vim.g.loaded_pyxray = true
+
+vim.api.nvim_create_user_command("PyxrayDis", function()
+  require("pyxray.dis").open()
+end, { desc = "pyxray: show the bytecode of the function under the cursor" })
