@@ -6,6 +6,12 @@
 //!
 //! DIR defaults to the Python files under `fixtures/`; PATH to `python3.13` on `PATH`, then
 //! `~/.pyenv/versions/3.13.0/bin/python3`. Without a CPython the ratio is not printed.
+//!
+//! The benchmark uses mimalloc, the allocator of the `pyxray` binary, so that it measures what
+//! the binary does (CPython, for its part, allocates from its own pools).
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use pyxray_bytecode::PythonVersion;
 use std::path::{Path, PathBuf};

@@ -10,6 +10,11 @@ mod python;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// Parsing and compiling allocate many small, short-lived objects (tree nodes, names,
+/// instructions); mimalloc serves them markedly faster than the system allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const EXAMPLES: &str = "\
 Examples:
   pyxray check src/                      Check every *.py and *.pyi file under src/
