@@ -4,7 +4,7 @@
 
 use pyxray_syntax::PyStr;
 use num_bigint::BigInt;
-use pyxray_bytecode::ConstValue;
+use pyxray_bytecode::{CodeObject, ConstValue};
 use pyxray_syntax::ast::Constant;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -26,26 +26,70 @@ pub enum ConstKey {
     Slice(Box<[ConstKey; 3]>),
     /// Code objects compare by value (`code_richcompare`): a body compiled twice (a `while`
     /// test, a `finally` block) yields one constant.
-    Code(Box<CodeKey>),
+    Code(CodeKey),
     /// Objects compared by identity (NaNs).
     Unique(u64),
 }
 
-/// The fields `code_richcompare` compares.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct CodeKey {
-    name: String,
-    argcount: u32,
-    posonlyargcount: u32,
-    kwonlyargcount: u32,
-    flags: u32,
-    firstlineno: u32,
-    code: Vec<u8>,
-    consts: Vec<ConstKey>,
-    names: Vec<String>,
-    localsplusnames: Vec<String>,
-    linetable: Vec<u8>,
-    exceptiontable: Vec<u8>,
+/// A code object keyed by the fields `code_richcompare` compares, read from the object itself
+/// rather than copied (a module's code objects nest, and each is keyed as it is added).
+#[derive(Clone, Debug)]
+pub struct CodeKey(Arc<CodeObject>);
+
+impl CodeKey {
+    fn scalars(&self) -> (&str, u32, u32, u32, u32, u32, &[u8]) {
+        let c = &*self.0;
+        (&c.name, c.argcount, c.posonlyargcount, c.kwonlyargcount, c.flags, c.firstlineno, &c.code)
+    }
+
+    fn const_keys(&self) -> impl Iterator<Item = ConstKey> + '_ {
+        self.0.consts.iter().map(key_of)
+    }
+
+    fn localsplus_names(&self) -> impl Iterator<Item = &str> {
+        self.0.localsplus.iter().map(|(n, _)| n.as_str())
+    }
+
+    fn tables(&self) -> (&[String], &[u8], &[u8]) {
+        (&self.0.names, &self.0.linetable, &self.0.exceptiontable)
+    }
+}
+
+impl PartialEq for CodeKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+
+impl Eq for CodeKey {}
+
+impl PartialOrd for CodeKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for CodeKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.scalars()
+            .cmp(&other.scalars())
+            .then_with(|| self.const_keys().cmp(other.const_keys()))
+            .then_with(|| self.0.names.cmp(&other.0.names))
+            .then_with(|| self.localsplus_names().cmp(other.localsplus_names()))
+            .then_with(|| self.tables().cmp(&other.tables()))
+    }
+}
+
+impl std::hash::Hash for CodeKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.scalars().hash(state);
+        self.tables().hash(state);
+        for name in self.localsplus_names() {
+            name.hash(state);
+        }
+        // Constants are left out: equal keys still hash alike, and keying them would allocate.
+        self.0.consts.len().hash(state);
+    }
 }
 
 static NEXT_UNIQUE: AtomicU64 = AtomicU64::new(1);
@@ -86,20 +130,7 @@ pub fn key_of(value: &ConstValue) -> ConstKey {
             ConstKey::FrozenSet(keys)
         }
         ConstValue::Slice(parts) => ConstKey::Slice(Box::new([key_of(&parts[0]), key_of(&parts[1]), key_of(&parts[2])])),
-        ConstValue::Code(code) => ConstKey::Code(Box::new(CodeKey {
-            name: code.name.clone(),
-            argcount: code.argcount,
-            posonlyargcount: code.posonlyargcount,
-            kwonlyargcount: code.kwonlyargcount,
-            flags: code.flags,
-            firstlineno: code.firstlineno,
-            code: code.code.clone(),
-            consts: code.consts.iter().map(key_of).collect(),
-            names: code.names.clone(),
-            localsplusnames: code.localsplus.iter().map(|(n, _)| n.clone()).collect(),
-            linetable: code.linetable.clone(),
-            exceptiontable: code.exceptiontable.clone(),
-        })),
+        ConstValue::Code(code) => ConstKey::Code(CodeKey(code.clone())),
     }
 }
 

@@ -12,7 +12,15 @@ pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) ->
             is_target[instr.oparg as usize] = true;
         }
     }
-    let mut g = Cfg { blocks: vec![BasicBlock::new()], entry: 0, version };
+    // How many instructions follow each one up to the next jump target or terminator: a block
+    // starting there gets that capacity at once instead of growing several times.
+    let mut run = vec![0u32; n + 1];
+    for i in (0..n).rev() {
+        let ends = opcodes::is_terminator(seq.instrs[i].op) || is_target[i + 1];
+        run[i] = 1 + if ends { 0 } else { run[i + 1] };
+    }
+    let mut g = Cfg { blocks: Vec::with_capacity(n / 4 + 1), entry: 0, version };
+    g.blocks.push(BasicBlock::new());
     let mut cur: BlockId = 0;
     let mut current_label: i32 = -1;
     for (i, instr) in seq.instrs.iter().enumerate() {
@@ -21,7 +29,11 @@ pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) ->
             maybe_start_new_block(&mut g, &mut cur, &mut current_label);
         }
         maybe_start_new_block(&mut g, &mut cur, &mut current_label);
-        g.blocks[cur].instrs.push(CfgInstr::new(instr.op, instr.oparg, instr.loc));
+        let instrs = &mut g.blocks[cur].instrs;
+        if instrs.capacity() == 0 {
+            instrs.reserve_exact(run[i] as usize);
+        }
+        instrs.push(CfgInstr::new(instr.op, instr.oparg, instr.loc));
     }
     g
 }
