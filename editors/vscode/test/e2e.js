@@ -128,6 +128,12 @@ async function main() {
       });
       if (!hover.includes("MAKE_CELL")) throw new Error(`no MAKE_CELL in the hover:\n${hover}`);
       await page.screenshot({ path: path.join(results, "vscode-hover.png") });
+      // A close-up of the hover and the code under it, for the README.
+      const hoverBox = await page.locator(".monaco-hover").first().boundingBox();
+      const editorBox = await page.locator(".editor-group-container").first().boundingBox();
+      const clip = { x: editorBox.x, y: editorBox.y, width: Math.min(editorBox.width, hoverBox.x + hoverBox.width + 40 - editorBox.x) };
+      clip.height = Math.min(editorBox.height, hoverBox.y + hoverBox.height + 40 - editorBox.y);
+      await page.screenshot({ path: path.join(results, "vscode-hover-closeup.png"), clip });
       await page.keyboard.press("Escape");
     });
 
