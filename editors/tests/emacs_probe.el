@@ -1,7 +1,8 @@
 ;;; emacs_probe.el --- drives editors/emacs/pyxray.el in Emacs --batch  -*- lexical-binding: t; -*-
 ;; emacs --batch -Q -l emacs_probe.el, with PYXRAY_PLUGIN (editors/emacs), PYXRAY_SAMPLE (a copy of
 ;; sample.py), PYXRAY_BIN, PYXRAY_CLIENT ("eglot" or "lsp-mode") and PYXRAY_MODE ("main", or
-;; "bad-path", "bad-version", "crash" for the message each kind of bad input must give).
+;; "bad-path", "bad-version", "crash" for the message each kind of bad input must give, or, for
+;; lsp-mode, "beside-pylsp": pyxray as an add-on next to pylsp, found in PYXRAY_PYLSP_DIR).
 ;; Prints one "ok - ..." or "FAILED - ..." line per check and exits 1 if any failed.
 
 (require 'cl-lib)
@@ -50,6 +51,9 @@
         lsp-modeline-diagnostics-enable nil lsp-headerline-breadcrumb-enable nil lsp-lens-enable nil
         lsp-enable-file-watchers nil lsp-restart 'ignore lsp-enable-snippet nil
         lsp-modeline-workspace-status-enable nil lsp-session-file (make-temp-name "/tmp/pyxray-lsp-session-"))
+  (when (equal probe-mode "beside-pylsp")
+    (setq lsp-client-packages '(lsp-pylsp))
+    (add-to-list 'exec-path (getenv "PYXRAY_PYLSP_DIR")))
   (require 'lsp-mode))
 (require 'pyxray)
 
@@ -77,6 +81,11 @@
                (lsp-diagnostics t))
       out)))
 
+(defun probe-keep (name text)
+  "Keep TEXT (what the user would see) in $PYXRAY_RESULTS as NAME, for the CI artifacts."
+  (when-let ((dir (getenv "PYXRAY_RESULTS")))
+    (with-temp-file (expand-file-name (format "emacs-%s-%s" probe-client name) dir) (insert text))))
+
 (defun probe-listing-text ()
   (let ((b (get-buffer (format "*pyxray-dis: %s*" (file-name-nondirectory (getenv "PYXRAY_SAMPLE"))))))
     (and b (with-current-buffer b (buffer-string)))))
@@ -89,6 +98,7 @@
    (probe-check "hover over a function shows its bytecode"
      (let ((text (probe-wait "a hover with the listing" 20
                              (lambda () (let ((h (probe-hover))) (and h (string-search "MAKE_CELL" h) h))))))
+       (probe-keep "hover.md" text)
        (unless (string-search "make_counter" text) (error "%s" text))))
    (probe-check "diagnostics include the identity warning"
      (probe-wait "PX005" 20 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes)))))
@@ -99,7 +109,20 @@
        (unless (string-search "# make_counter · sample.py · CPython 3.13" text) (error "%s" text)))
      (goto-char (point-min)) (forward-line 6)
      (insert "    extra = 4242\n")
-     (probe-wait "the listing to follow the edit" 20 (lambda () (string-search "(extra)" (probe-listing-text))))))
+     (probe-wait "the listing to follow the edit" 20 (lambda () (string-search "(extra)" (probe-listing-text))))
+     (probe-keep "pyxray-disassemble.txt" (probe-listing-text))))
+  ("beside-pylsp"
+   (probe-check "pyxray runs as an add-on next to pylsp"
+     (probe-start)
+     (probe-wait "both servers" 30
+                 (lambda () (let ((ids (mapcar (lambda (w) (lsp--client-server-id (lsp--workspace-client w)))
+                                               (lsp-workspaces))))
+                              (and (memq 'pylsp ids) (memq 'pyxray ids))))))
+   (probe-check "hover from pyxray beside pylsp shows bytecode"
+     (probe-wait "a hover with the listing" 20
+                 (lambda () (let ((h (probe-hover))) (and h (string-search "MAKE_CELL" h) h)))))
+   (probe-check "diagnostics from pyxray beside pylsp"
+     (probe-wait "PX005" 20 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes))))))
   ("bad-path"
    (probe-check "a wrong server path gives a readable message"
      (condition-case err (probe-start) (error (push (error-message-string err) probe-messages)))

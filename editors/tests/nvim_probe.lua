@@ -75,6 +75,16 @@ local function buffer_text(buf)
   return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
 end
 
+-- Keeps what the user would see (hover text, listing) in $PYXRAY_RESULTS, for the CI artifacts.
+local function keep(name, text)
+  local dir = os.getenv("PYXRAY_RESULTS")
+  if dir then
+    local file = io.open(("%s/nvim-%d.%d-%s-%s"):format(dir, vim.version().major, vim.version().minor, mode, name), "w")
+    file:write(text)
+    file:close()
+  end
+end
+
 if mode == "enable" or mode == "setup" then
   start()
   vim.cmd("edit " .. os.getenv("PYXRAY_SAMPLE"))
@@ -93,6 +103,7 @@ if mode == "enable" or mode == "setup" then
         end
       end
     end)
+    keep("hover.md", text)
     assert(text:find("make_counter", 1, true) and text:find("```text", 1, true), text)
   end)
   check("diagnostics include the identity warning", function()
@@ -125,6 +136,7 @@ if mode == "enable" or mode == "setup" then
     wait("the listing to follow the edit", 15000, function()
       return buffer_text(dis):find("(extra)", 1, true)
     end)
+    keep("PyxrayDis.txt", buffer_text(dis))
   end)
   check(":checkhealth pyxray reports a working server", function()
     vim.cmd("checkhealth pyxray")
