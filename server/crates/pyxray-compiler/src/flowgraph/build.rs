@@ -77,7 +77,7 @@ pub fn translate_jump_labels_to_targets(g: &mut Cfg) {
     for &b in &order {
         for instr in g.blocks[b].instrs.iter_mut() {
             if opcodes::has_target(instr.op) {
-                instr.target = label2block.get(instr.oparg as usize).copied().flatten();
+                instr.target = label2block.get(instr.oparg as usize).copied().flatten().into();
             }
         }
     }
@@ -113,7 +113,7 @@ pub fn label_exception_targets(g: &mut Cfg) {
         for i in 0..n {
             let instr = g.blocks[b].instrs[i];
             if opcodes::is_block_push(instr.op) {
-                let target = instr.target.expect("block push target");
+                let target = instr.target.get().expect("block push target");
                 if !g.blocks[target].visited {
                     g.blocks[target].exceptstack = Some(except_stack.clone());
                     todo.push(target);
@@ -129,8 +129,8 @@ pub fn label_exception_targets(g: &mut Cfg) {
                 handler = except_stack.top();
                 g.blocks[b].instrs[i].set_op0(Op::NOP);
             } else if opcodes::has_jump(instr.op) {
-                g.blocks[b].instrs[i].except = handler;
-                let target = instr.target.expect("jump target");
+                g.blocks[b].instrs[i].except = handler.into();
+                let target = instr.target.get().expect("jump target");
                 if !g.blocks[target].visited {
                     g.blocks[target].exceptstack = Some(except_stack.clone());
                     if !g.blocks[b].has_fallthrough() {
@@ -140,10 +140,10 @@ pub fn label_exception_targets(g: &mut Cfg) {
                     g.blocks[target].visited = true;
                 }
             } else if instr.op == Op::YIELD_VALUE {
-                g.blocks[b].instrs[i].except = handler;
+                g.blocks[b].instrs[i].except = handler.into();
                 last_yield_except_depth = except_stack.depth() as i32;
             } else if instr.op == Op::RESUME {
-                g.blocks[b].instrs[i].except = handler;
+                g.blocks[b].instrs[i].except = handler.into();
                 if instr.oparg != 0 {
                     if last_yield_except_depth == 1 {
                         g.blocks[b].instrs[i].oparg |= 4;
@@ -151,7 +151,7 @@ pub fn label_exception_targets(g: &mut Cfg) {
                     last_yield_except_depth = -1;
                 }
             } else {
-                g.blocks[b].instrs[i].except = handler;
+                g.blocks[b].instrs[i].except = handler.into();
             }
         }
         if !stack_moved && g.blocks[b].has_fallthrough() {

@@ -48,7 +48,7 @@ pub fn calculate_stackdepth(g: &mut Cfg) -> CompileResult<i32> {
             if opcodes::has_target(instr.op) {
                 let target_depth = depth + effect(g.version, &instr, true)?;
                 maxdepth = maxdepth.max(target_depth);
-                push(g, &mut stack, instr.target.expect("target"), target_depth)?;
+                push(g, &mut stack, instr.target.get().expect("target"), target_depth)?;
             }
             depth = new_depth;
             if opcodes::is_unconditional_jump(instr.op) || opcodes::is_scope_exit(instr.op) {
@@ -178,7 +178,7 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     if !opcodes::has_jump(last.op) || opcodes::is_unconditional_jump(last.op) {
         return;
     }
-    let target = last.target.expect("jump target");
+    let target = last.target.get().expect("jump target");
     if !g.blocks[target].visited {
         return;
     }
@@ -195,7 +195,7 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     let n = g.blocks[b].instrs.len();
     let l = &mut g.blocks[b].instrs[n - 1];
     l.op = reversed;
-    l.target = next;
+    l.target = next.into();
     g.blocks[backwards_jump].cold = g.blocks[b].cold;
     g.blocks[backwards_jump].next = next;
     g.blocks[b].next = Some(backwards_jump);
@@ -218,11 +218,11 @@ pub fn to_instruction_sequence(g: &mut Cfg) -> InstrSequence {
         for instr in &g.blocks[b].instrs {
             let mut oparg = instr.oparg;
             if opcodes::has_target(instr.op) {
-                oparg = label_of[instr.target.expect("target")];
+                oparg = label_of[instr.target.get().expect("target")];
             }
             seq.addop(instr.op, oparg, instr.loc);
             let last = seq.instrs.last_mut().expect("instr");
-            last.except = match instr.except {
+            last.except = match instr.except.get() {
                 Some(h) => ExceptHandlerInfo {
                     label: label_of[h],
                     startdepth: g.blocks[h].startdepth,

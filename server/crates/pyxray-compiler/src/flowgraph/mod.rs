@@ -16,18 +16,38 @@ use pyxray_bytecode::{ConstValue, PythonVersion};
 
 pub type BlockId = usize;
 
+/// An optional block id in four bytes: instructions are copied around by every pass, and two
+/// `Option<usize>` fields made them nearly twice as large.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BlockRef(u32);
+
+impl BlockRef {
+    pub const NONE: BlockRef = BlockRef(u32::MAX);
+
+    pub fn get(self) -> Option<BlockId> {
+        (self.0 != u32::MAX).then_some(self.0 as BlockId)
+    }
+}
+
+impl From<Option<BlockId>> for BlockRef {
+    fn from(b: Option<BlockId>) -> Self {
+        // A CFG never holds four billion blocks; such an id would read back as no block.
+        b.map_or(BlockRef::NONE, |b| BlockRef(u32::try_from(b).unwrap_or(u32::MAX)))
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct CfgInstr {
     pub op: Op,
     pub oparg: i32,
     pub loc: Location,
-    pub target: Option<BlockId>,
-    pub except: Option<BlockId>,
+    pub target: BlockRef,
+    pub except: BlockRef,
 }
 
 impl CfgInstr {
     pub fn new(op: Op, oparg: i32, loc: Location) -> Self {
-        CfgInstr { op, oparg, loc, target: None, except: None }
+        CfgInstr { op, oparg, loc, target: BlockRef::NONE, except: BlockRef::NONE }
     }
 
     /// `INSTR_SET_OP0`.
@@ -176,7 +196,7 @@ impl Cfg {
         }
         let label = self.blocks[target].label;
         let mut instr = CfgInstr::new(op, label, loc);
-        instr.target = Some(target);
+        instr.target = Some(target).into();
         self.blocks[b].instrs.push(instr);
         true
     }
@@ -194,7 +214,7 @@ impl Cfg {
     pub fn target_of(&self, b: BlockId, i: usize, wanted: impl Fn(Op) -> bool) -> Option<BlockId> {
         let instr = &self.blocks[b].instrs[i];
         if wanted(instr.op) {
-            instr.target
+            instr.target.get()
         } else {
             None
         }

@@ -42,7 +42,7 @@ fn inline_small_or_no_lineno_block(g: &mut Cfg, bb: BlockId) -> bool {
     if !opcodes::is_unconditional_jump(last.op) {
         return false;
     }
-    let target = last.target.expect("jump target");
+    let target = last.target.get().expect("jump target");
     let t = &g.blocks[target];
     let small_exit_block = t.exits_scope() && t.instrs.len() <= MAX_COPY_SIZE;
     let no_lineno_no_fallthrough = t.has_no_lineno() && !t.has_fallthrough();
@@ -225,7 +225,7 @@ fn remove_redundant_jumps(g: &mut Cfg) -> CompileResult<usize> {
     while let Some(id) = b {
         if let Some(last) = g.blocks[id].last().copied() {
             if opcodes::is_unconditional_jump(last.op) {
-                let jump_target = g.next_nonempty_block(last.target);
+                let jump_target = g.next_nonempty_block(last.target.get());
                 if jump_target.is_none() {
                     return Err(CompileError::system("jump with NULL target"));
                 }
@@ -253,10 +253,10 @@ pub fn remove_redundant_nops_and_jumps(g: &mut Cfg) -> CompileResult<()> {
 
 /// `jump_thread`: retargets the last instruction of `bb` past a jump-to-jump.
 fn jump_thread(g: &mut Cfg, bb: BlockId, inst_target: Option<BlockId>, target: CfgInstr, op: Op) -> bool {
-    if inst_target != target.target {
+    if inst_target != target.target.get() {
         let n = g.blocks[bb].instrs.len();
         g.blocks[bb].instrs[n - 1].set_op0(Op::NOP);
-        g.add_jump(bb, op, target.target.expect("jump target"), target.loc);
+        g.add_jump(bb, op, target.target.get().expect("jump target"), target.loc);
         return true;
     }
     false
@@ -386,7 +386,7 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
         let opcode = inst.op;
         let oparg = inst.oparg;
         let target = if opcodes::has_target(opcode) {
-            let t = inst.target.expect("target");
+            let t = inst.target.get().expect("target");
             g.blocks[t].instrs.first().copied().unwrap_or(CfgInstr::new(Op::NOP, 0, NO_LOC))
         } else {
             CfgInstr::new(Op::NOP, 0, NO_LOC)
@@ -421,17 +421,17 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
             }
             Op::POP_JUMP_IF_NOT_NONE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                 if target.op == Op::JUMP {
-                    i -= jump_thread(g, bb, inst.target, target, opcode) as isize;
+                    i -= jump_thread(g, bb, inst.target.get(), target, opcode) as isize;
                 }
             }
             Op::JUMP | Op::JUMP_NO_INTERRUPT => match target.op {
                 Op::JUMP => {
-                    i -= jump_thread(g, bb, inst.target, target, Op::JUMP) as isize;
+                    i -= jump_thread(g, bb, inst.target.get(), target, Op::JUMP) as isize;
                     i += 1;
                     continue;
                 }
                 Op::JUMP_NO_INTERRUPT => {
-                    i -= jump_thread(g, bb, inst.target, target, opcode) as isize;
+                    i -= jump_thread(g, bb, inst.target.get(), target, opcode) as isize;
                     i += 1;
                     continue;
                 }

@@ -56,7 +56,7 @@ fn scan_block_for_locals(g: &mut Cfg, b: BlockId, stack: &mut Vec<BlockId>) {
     let mut unsafe_mask = g.blocks[b].unsafe_locals_mask;
     for i in 0..g.blocks[b].instrs.len() {
         let instr = g.blocks[b].instrs[i];
-        if let Some(except) = instr.except {
+        if let Some(except) = instr.except.get() {
             maybe_push(g, except, unsafe_mask, stack);
         }
         if instr.oparg >= 64 || instr.oparg < 0 {
@@ -82,7 +82,7 @@ fn scan_block_for_locals(g: &mut Cfg, b: BlockId, stack: &mut Vec<BlockId>) {
     }
     if let Some(last) = g.blocks[b].last().copied() {
         if opcodes::has_jump(last.op) {
-            maybe_push(g, last.target.expect("jump target"), unsafe_mask, stack);
+            maybe_push(g, last.target.get().expect("jump target"), unsafe_mask, stack);
         }
     }
 }
@@ -245,7 +245,7 @@ pub fn push_cold_blocks_to_end(g: &mut Cfg) {
                 next_lbl += 1;
             }
             let mut instr = CfgInstr::new(Op::JUMP_NO_INTERRUPT, g.blocks[next].label, NO_LOC);
-            instr.target = Some(next);
+            instr.target = Some(next).into();
             g.blocks[explicit_jump].instrs.push(instr);
             g.blocks[explicit_jump].cold = true;
             g.blocks[explicit_jump].next = Some(next);
@@ -296,13 +296,13 @@ fn duplicate_exits_without_lineno(g: &mut Cfg) {
     while let Some(id) = b {
         if let Some(last) = g.blocks[id].last().copied() {
             if opcodes::has_jump(last.op) {
-                if let Some(target) = g.next_nonempty_block(last.target) {
+                if let Some(target) = g.next_nonempty_block(last.target.get()) {
                     if is_exit_or_eval_check_without_lineno(&g.blocks[target]) && g.blocks[target].predecessors > 1 {
                         let new_target = g.new_block();
                         g.blocks[new_target].instrs = g.blocks[target].instrs.clone();
                         g.blocks[new_target].instrs[0].loc = last.loc;
                         let n = g.blocks[id].instrs.len();
-                        g.blocks[id].instrs[n - 1].target = Some(new_target);
+                        g.blocks[id].instrs[n - 1].target = Some(new_target).into();
                         g.blocks[target].predecessors -= 1;
                         g.blocks[new_target].predecessors = 1;
                         g.blocks[new_target].next = g.blocks[target].next;
@@ -349,7 +349,7 @@ fn propagate_line_numbers(g: &mut Cfg) {
             }
         }
         if opcodes::has_jump(last.op) {
-            let target = last.target.expect("jump target");
+            let target = last.target.get().expect("jump target");
             if g.blocks[target].predecessors == 1 && !g.blocks[target].instrs.is_empty() && g.blocks[target].instrs[0].loc.lineno < 0 {
                 g.blocks[target].instrs[0].loc = prev_location;
             }
