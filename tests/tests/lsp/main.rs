@@ -4,6 +4,7 @@
 mod disassemble;
 mod documents;
 mod edits;
+mod hover_markdown;
 mod insights;
 mod lifecycle;
 mod robustness;

@@ -54,9 +54,7 @@ pub(crate) fn check(text: &str) -> Option<SyntaxError> {
         }
         match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += 1;
-                }
+                i = crate::strings::line_break(bytes, i, bytes.len());
                 continue;
             }
             b'\n' | b'\r' => line_start = true,
@@ -94,9 +92,7 @@ pub(crate) fn unclosed_bracket(text: &str) -> Option<(usize, char)> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += 1;
-                }
+                i = crate::strings::line_break(bytes, i, bytes.len());
                 continue;
             }
             b'\\' => i += 1,
@@ -122,9 +118,7 @@ pub(crate) fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
     while i < bytes.len() {
         match bytes[i] {
             b'#' => {
-                while i < bytes.len() && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                    i += 1;
-                }
+                i = crate::strings::line_break(bytes, i, bytes.len());
                 continue;
             }
             b'(' | b'[' | b'{' => depth += 1,
@@ -156,6 +150,12 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     let triple = bytes.get(start + 1) == Some(&quote) && bytes.get(start + 2) == Some(&quote);
     let mut i = start + if triple { 3 } else { 1 };
     while i < bytes.len() {
+        if triple {
+            i = crate::strings::backslash_or_quote(bytes, i, bytes.len(), quote);
+            if i >= bytes.len() {
+                break;
+            }
+        }
         match bytes[i] {
             b'\\' => i += 2,
             b'\n' | b'\r' if !triple => return i,

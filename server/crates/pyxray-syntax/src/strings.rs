@@ -40,6 +40,18 @@ pub(crate) struct ScanError {
     pub message: String,
 }
 
+/// The offset of the first line break (`\n` or `\r`) in `bytes[from..end]`, or `end`: where a
+/// comment ends. Comments and docstrings are much of a file, so they are searched, not stepped.
+pub(crate) fn line_break(bytes: &[u8], from: usize, end: usize) -> usize {
+    memchr::memchr2(b'\n', b'\r', &bytes[from..end]).map_or(end, |k| from + k)
+}
+
+/// The offset of the first backslash or `quote` in `bytes[from..end]`, or `end`: the next place
+/// a triple-quoted string body may end or escape.
+pub(crate) fn backslash_or_quote(bytes: &[u8], from: usize, end: usize, quote: u8) -> usize {
+    memchr::memchr2(b'\\', quote, &bytes[from..end]).map_or(end, |k| from + k)
+}
+
 fn is_ident_start(b: u8) -> bool {
     b.is_ascii_alphabetic() || b == b'_' || b >= 0x80
 }
@@ -110,11 +122,7 @@ impl<'a> Scanner<'a> {
                     }
                     i += 1;
                 }
-                b'#' => {
-                    while i < end && bytes[i] != b'\n' && bytes[i] != b'\r' {
-                        i += 1;
-                    }
-                }
+                b'#' => i = line_break(bytes, i, end),
                 b'\'' | b'"' => {
                     let tok = self.scan_string(i, i, end, (false, false, false, false))?;
                     i = tok.end;
@@ -216,6 +224,13 @@ impl<'a> Scanner<'a> {
     ) -> Result<usize, ScanError> {
         let bytes = self.bytes;
         while i < limit {
+            if triple {
+                // Inside a triple-quoted body only a backslash or the quote matters.
+                i = backslash_or_quote(bytes, i, limit, quote);
+                if i >= limit {
+                    break;
+                }
+            }
             let b = bytes[i];
             if b == b'\\' {
                 if !raw {

@@ -131,6 +131,12 @@ impl Lexer<'_> {
         let body_start = pos;
         let mut has_cr = false;
         let body_end = loop {
+            if triple {
+                // Line breaks matter only for `\r`, which is rare: look for it separately.
+                let next = crate::strings::backslash_or_quote(bytes, pos, bytes.len(), quote);
+                has_cr |= memchr::memchr(b'\r', &bytes[pos..next]).is_some();
+                pos = next;
+            }
             let b = *bytes.get(pos).ok_or(Bail)?;
             match b {
                 b'\\' => {

@@ -137,9 +137,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn skip_comment(&mut self) {
-        while self.pos < self.bytes.len() && !matches!(self.bytes[self.pos], b'\n' | b'\r') {
-            self.pos += 1;
-        }
+        self.pos = crate::strings::line_break(self.bytes, self.pos, self.bytes.len());
     }
 
     /// Reads the indentation of a line, skipping blank and comment-only lines as
