@@ -293,8 +293,8 @@ pub fn make_code_object(
         argcount: md.posonlyargcount + md.argcount,
         posonlyargcount: md.posonlyargcount,
         kwonlyargcount: md.kwonlyargcount,
-        // `init_code`: a zero stack size is stored as 1.
-        stacksize: stackdepth.max(1) as u32,
+        // `init_code`: from 3.13 a zero stack size is stored as 1.
+        stacksize: if version >= PythonVersion::V3_13 { stackdepth.max(1) } else { stackdepth } as u32,
         flags: code_flags,
         code,
         consts,

@@ -3,6 +3,7 @@
 
 use crate::ast_opt::docstring;
 use crate::error::{CompileError, CompileResult};
+use pyxray_bytecode::PythonVersion;
 use pyxray_syntax::ast::{Module, StmtKind, TextRange};
 
 #[derive(Clone, Debug, Default)]
@@ -24,8 +25,8 @@ const KNOWN: &[&str] = &[
     "generator_stop",
 ];
 
-/// `_PyFuture_FromAST`.
-pub fn from_ast(module: &Module) -> CompileResult<FutureFeatures> {
+/// `_PyFuture_FromAST`. Errors point at the feature's name (3.13+) or at the statement (3.12).
+pub fn from_ast(module: &Module, version: PythonVersion) -> CompileResult<FutureFeatures> {
     let mut ff = FutureFeatures::default();
     let skip = docstring(&module.body).is_some() as usize;
     for s in &module.body[skip.min(module.body.len())..] {
@@ -34,12 +35,13 @@ pub fn from_ast(module: &Module) -> CompileResult<FutureFeatures> {
             break;
         }
         for alias in names {
+            let at = if version >= PythonVersion::V3_13 { alias.range } else { s.range };
             match alias.name.as_str() {
                 "annotations" => ff.annotations = true,
                 "barry_as_FLUFL" => ff.barry_as_bdfl = true,
-                "braces" => return Err(CompileError::syntax("not a chance", alias.range)),
+                "braces" => return Err(CompileError::syntax("not a chance", at)),
                 name if KNOWN.contains(&name) => {}
-                name => return Err(CompileError::syntax(format!("future feature {name} is not defined"), alias.range)),
+                name => return Err(CompileError::syntax(format!("future feature {name} is not defined"), at)),
             }
         }
         ff.location = Some(s.range);

@@ -66,6 +66,8 @@ pub struct InstrSequence {
     /// Label id → instruction index (-111 = unused).
     labelmap: Vec<i32>,
     label_map_applied: bool,
+    /// Where a label was placed, kept once the map is applied: 3.12 starts a block at each.
+    pub label_offsets: Vec<i32>,
 }
 
 impl InstrSequence {
@@ -110,6 +112,7 @@ impl InstrSequence {
             }
         }
         self.label_map_applied = true;
+        self.label_offsets = self.labelmap.iter().copied().filter(|&o| o >= 0).collect();
         self.labelmap.clear();
     }
 

@@ -48,9 +48,9 @@ pub fn is_terminator(op: Op) -> bool {
     has_jump(op) || is_scope_exit(op)
 }
 
-/// `OPCODE_HAS_CONST`.
+/// `OPCODE_HAS_CONST` (3.12's `KW_NAMES` also names a constant).
 pub fn has_const(op: Op) -> bool {
-    matches!(op, Op::LOAD_CONST | Op::RETURN_CONST)
+    matches!(op, Op::LOAD_CONST | Op::RETURN_CONST | Op::KW_NAMES)
 }
 
 /// `OPCODE_HAS_EVAL_BREAK` for the instructions codegen emits.

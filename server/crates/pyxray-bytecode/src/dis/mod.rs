@@ -29,6 +29,8 @@ pub enum ArgVal {
     Builtin(&'static str),
     /// A jump target, as a byte offset.
     Offset(u32),
+    /// `FORMAT_VALUE` (3.11/3.12): the converter's repr and whether a format spec is used.
+    FormatValue(&'static str, bool),
 }
 
 impl ArgVal {
@@ -43,6 +45,7 @@ impl ArgVal {
             ArgVal::NamePair(a, b) => format!("({}, {})", str_repr(a, version), str_repr(b, version)),
             ArgVal::Builtin(r) => r.to_string(),
             ArgVal::Offset(o) => o.to_string(),
+            ArgVal::FormatValue(conv, spec) => format!("({conv}, {})", if *spec { "True" } else { "False" }),
         }
     }
 }
@@ -260,8 +263,19 @@ pub fn instructions(code: &CodeObject, version: PythonVersion, exception_labels:
     let labels = labels_map(t, version, &raw, if exception_labels { &exceptions } else { &[] });
     let localsplus: Vec<&str> = code.localsplus.iter().map(|(n, _)| n.as_str()).collect();
     let mut linestarts = std::collections::HashMap::new();
-    for (start, _, line) in &lines {
-        linestarts.insert(*start, *line);
+    if version <= PythonVersion::V3_12 {
+        // 3.11/3.12 `findlinestarts`: only real lines, and only where the line changes.
+        let mut lastline = None;
+        for (start, _, line) in &lines {
+            if *line >= 0 && lastline != Some(*line) {
+                lastline = Some(*line);
+                linestarts.insert(*start, *line);
+            }
+        }
+    } else {
+        for (start, _, line) in &lines {
+            linestarts.insert(*start, *line);
+        }
     }
     let mut out = Vec::with_capacity(raw.len());
     let mut line_number: Option<i32> = None;
@@ -439,7 +453,8 @@ fn arg_info(
                 }
                 r.push_str("with format");
             }
-            (ArgVal::Int(argi), r)
+            let converter = ["None", "<class 'str'>", "<built-in function repr>", "<built-in function ascii>"][(arg & 3) as usize];
+            (ArgVal::FormatValue(converter, arg & 4 != 0), r)
         }
         _ => (ArgVal::Int(argi), String::new()),
     }

@@ -26,8 +26,13 @@ fn disassemble_recursive(code: &CodeObject, version: PythonVersion, out: &mut St
     }
 }
 
-/// `_get_lineno_width`.
-fn lineno_width(lines: &[(u32, u32, i32)]) -> usize {
+/// `_get_lineno_width` (3.13+); before, three columns unless a line reaches 1000, and none when
+/// the code has no line at all.
+fn lineno_width(lines: &[(u32, u32, i32)], version: PythonVersion) -> usize {
+    if version <= PythonVersion::V3_12 {
+        let max = lines.iter().map(|l| l.2).filter(|&l| l >= 0).max();
+        return max.map_or(0, |m| 3.max(m.to_string().len()));
+    }
     let max = lines.iter().map(|l| l.2).filter(|&l| l > 0).max();
     let Some(max) = max else { return 0 };
     let mut width = 3.max(max.to_string().len());
@@ -41,7 +46,7 @@ fn disassemble(code: &CodeObject, version: PythonVersion, out: &mut String) {
     let instrs = instructions(code, version, true);
     let entries = linetable::decode(&code.linetable, code.firstlineno as i32);
     let lines = linetable::co_lines(&entries);
-    let width = lineno_width(&lines);
+    let width = lineno_width(&lines, version);
     let exceptions = parse_exception_table(&code.exceptiontable);
     if version >= PythonVersion::V3_13 {
         let labels: Vec<u32> = instrs.iter().filter(|i| i.label.is_some()).map(|i| i.offset).collect();
@@ -71,8 +76,11 @@ fn disassemble(code: &CodeObject, version: PythonVersion, out: &mut String) {
             }
         }
     } else {
+        // `dis.dis` (unlike `get_instructions`) also marks exception handlers as targets.
+        let handlers: Vec<u32> = exceptions.iter().filter(|e| e.start < e.end).map(|e| e.target).collect();
         for i in &instrs {
-            print_instruction_311(out, i, width, version);
+            let target = i.is_jump_target || handlers.contains(&i.offset);
+            print_instruction_311(out, i, width, target);
         }
         if !exceptions.is_empty() {
             out.push_str("ExceptionTable:\n");
@@ -122,7 +130,7 @@ fn print_instruction_313(out: &mut String, i: &Instruction, lineno_width: usize,
     push_fields(out, &fields);
 }
 
-fn print_instruction_311(out: &mut String, i: &Instruction, lineno_width: usize, _version: PythonVersion) {
+fn print_instruction_311(out: &mut String, i: &Instruction, lineno_width: usize, is_target: bool) {
     if lineno_width > 0 && i.starts_line && i.offset > 0 {
         out.push('\n');
     }
@@ -134,7 +142,7 @@ fn print_instruction_311(out: &mut String, i: &Instruction, lineno_width: usize,
         }
     }
     fields.push("   ".into());
-    fields.push(if i.is_jump_target { ">>".into() } else { "  ".into() });
+    fields.push(if is_target { ">>".into() } else { "  ".into() });
     fields.push(format!("{:>4}", i.offset));
     fields.push(format!("{:<20}", i.op.name()));
     if let Some(arg) = i.arg {

@@ -95,7 +95,7 @@ impl Compiler<'_> {
             }
             self.call_simple_kw_helper(loc, kwds);
             let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
-            self.addop_i(Op::CALL_KW, (argsl + kwdsl) as i32, eloc);
+            self.addop_i(self.call_kw_op(), (argsl + kwdsl) as i32, eloc);
         } else {
             let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
             self.addop_i(Op::CALL, argsl as i32, eloc);
@@ -145,17 +145,39 @@ impl Compiler<'_> {
             return Ok(());
         }
         self.check_caller(func);
-        self.visit_expr(func)?;
         let floc = self.loc(func.range);
-        self.addop(Op::PUSH_NULL, floc);
+        if self.version <= PythonVersion::V3_12 {
+            // 3.12 pushes the NULL below the callable (3.13 above it).
+            self.addop(Op::PUSH_NULL, floc);
+            self.visit_expr(func)?;
+        } else {
+            self.visit_expr(func)?;
+            self.addop(Op::PUSH_NULL, floc);
+        }
         let loc = self.loc(e.range);
         self.call_helper(loc, 0, args, keywords)
     }
 
-    /// `compiler_call_simple_kw_helper`: the tuple of keyword names before `CALL_KW`.
+    /// `compiler_call_simple_kw_helper`: the tuple of keyword names, loaded before `CALL_KW`
+    /// (3.13+) or named by `KW_NAMES` before `CALL` (3.12).
     fn call_simple_kw_helper(&mut self, loc: Location, keywords: &[Keyword]) {
         let names: Vec<ConstValue> = keywords.iter().map(|k| consts::str_const(k.arg.as_deref().unwrap_or(""))).collect();
-        self.addop_load_const(ConstValue::Tuple(names.into()), loc);
+        let names = ConstValue::Tuple(names.into());
+        if self.version <= PythonVersion::V3_12 {
+            let index = self.add_const(names);
+            self.addop_i(Op::KW_NAMES, index, loc);
+        } else {
+            self.addop_load_const(names, loc);
+        }
+    }
+
+    /// The call instruction after keyword names: `CALL_KW` from 3.13, plain `CALL` before.
+    fn call_kw_op(&self) -> Op {
+        if self.version <= PythonVersion::V3_12 {
+            Op::CALL
+        } else {
+            Op::CALL_KW
+        }
     }
 
     /// `compiler_subkwargs`.
@@ -205,7 +227,7 @@ impl Compiler<'_> {
                     self.visit_expr(&k.value)?;
                 }
                 self.call_simple_kw_helper(loc, keywords);
-                self.addop_i(Op::CALL_KW, (n + nelts + nkwelts) as i32, loc);
+                self.addop_i(self.call_kw_op(), (n + nelts + nkwelts) as i32, loc);
             } else {
                 self.addop_i(Op::CALL, (n + nelts) as i32, loc);
             }

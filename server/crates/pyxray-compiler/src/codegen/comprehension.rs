@@ -264,7 +264,7 @@ impl Compiler<'_> {
         if !state.pushed_locals.is_empty() {
             let (cleanup, end) = (state.cleanup.expect("cleanup"), state.end.expect("end"));
             self.addop(Op::POP_BLOCK, NO_LOCATION);
-            self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
             self.use_label(cleanup);
             self.addop_i(Op::SWAP, 2, NO_LOCATION);
             self.addop(Op::POP_TOP, NO_LOCATION);

@@ -249,7 +249,7 @@ impl Compiler<'_> {
         self.addop(Op::POP_BLOCK, NO_LOCATION);
         self.pop_fblock(FBlockType::FinallyTry, body);
         self.visit_stmts(&t.finalbody)?;
-        self.addop_j(Op::JUMP_NO_INTERRUPT, exit, NO_LOCATION);
+        self.addop_j(self.jump_no_interrupt(), exit, NO_LOCATION);
         self.use_label(end);
         loc = NO_LOCATION;
         self.addop_j(Op::SETUP_CLEANUP, cleanup, loc);
@@ -281,7 +281,7 @@ impl Compiler<'_> {
         self.pop_fblock(FBlockType::TryExcept, body);
         self.addop(Op::POP_BLOCK, NO_LOCATION);
         self.visit_stmts(&t.orelse)?;
-        self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+        self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
         let n = t.handlers.len();
         self.use_label(except);
         self.addop_j(Op::SETUP_CLEANUP, cleanup, NO_LOCATION);
@@ -320,7 +320,7 @@ impl Compiler<'_> {
                 self.addop_load_const(ConstValue::None, NO_LOCATION);
                 self.nameop(handler.range, NO_LOCATION, name, ExprContext::Store)?;
                 self.nameop(handler.range, NO_LOCATION, name, ExprContext::Del)?;
-                self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(cleanup_end);
                 self.addop_load_const(ConstValue::None, NO_LOCATION);
                 self.nameop(handler.range, NO_LOCATION, name, ExprContext::Store)?;
@@ -335,7 +335,7 @@ impl Compiler<'_> {
                 self.pop_fblock(FBlockType::HandlerCleanup, cleanup_body);
                 self.addop(Op::POP_BLOCK, NO_LOCATION);
                 self.addop(Op::POP_EXCEPT, NO_LOCATION);
-                self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
             }
             self.use_label(except);
         }
@@ -361,7 +361,7 @@ impl Compiler<'_> {
         self.visit_stmts(&t.body)?;
         self.pop_fblock(FBlockType::TryExcept, body);
         self.addop(Op::POP_BLOCK, NO_LOCATION);
-        self.addop_j(Op::JUMP_NO_INTERRUPT, orelse, NO_LOCATION);
+        self.addop_j(self.jump_no_interrupt(), orelse, NO_LOCATION);
         let n = t.handlers.len();
         self.use_label(except);
         self.addop_j(Op::SETUP_CLEANUP, cleanup, NO_LOCATION);
@@ -404,7 +404,7 @@ impl Compiler<'_> {
                 self.nameop(handler.range, NO_LOCATION, name, ExprContext::Store)?;
                 self.nameop(handler.range, NO_LOCATION, name, ExprContext::Del)?;
             }
-            self.addop_j(Op::JUMP_NO_INTERRUPT, except, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), except, NO_LOCATION);
             self.use_label(cleanup_end);
             if let Some(name) = &handler.name {
                 self.addop_load_const(ConstValue::None, NO_LOCATION);
@@ -413,16 +413,16 @@ impl Compiler<'_> {
             }
             self.addop_i(Op::LIST_APPEND, 3, NO_LOCATION);
             self.addop(Op::POP_TOP, NO_LOCATION);
-            self.addop_j(Op::JUMP_NO_INTERRUPT, except_with_error, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), except_with_error, NO_LOCATION);
             self.use_label(except);
             self.addop(Op::NOP, NO_LOCATION);
-            self.addop_j(Op::JUMP_NO_INTERRUPT, except_with_error, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), except_with_error, NO_LOCATION);
             self.use_label(no_match);
             self.addop(Op::POP_TOP, hloc);
             self.use_label(except_with_error);
             if i == n - 1 {
                 self.addop_i(Op::LIST_APPEND, 1, NO_LOCATION);
-                self.addop_j(Op::JUMP_NO_INTERRUPT, reraise_star, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), reraise_star, NO_LOCATION);
             }
         }
         self.pop_fblock(FBlockType::ExceptionGroupHandler, NO_LABEL);
@@ -434,7 +434,7 @@ impl Compiler<'_> {
         self.addop(Op::POP_TOP, NO_LOCATION);
         self.addop(Op::POP_BLOCK, NO_LOCATION);
         self.addop(Op::POP_EXCEPT, NO_LOCATION);
-        self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+        self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
         self.use_label(reraise);
         self.addop(Op::POP_BLOCK, NO_LOCATION);
         self.addop_i(Op::SWAP, 2, NO_LOCATION);
@@ -451,7 +451,7 @@ impl Compiler<'_> {
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) {
         let suppress = self.new_label();
-        self.addop(Op::TO_BOOL, NO_LOCATION);
+        self.addop_to_bool(NO_LOCATION);
         self.addop_j(Op::POP_JUMP_IF_TRUE, suppress, NO_LOCATION);
         self.addop_i(Op::RERAISE, 2, NO_LOCATION);
         self.use_label(suppress);
@@ -461,7 +461,7 @@ impl Compiler<'_> {
         self.addop(Op::POP_TOP, NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);
         let exit = self.new_label();
-        self.addop_j(Op::JUMP_NO_INTERRUPT, exit, NO_LOCATION);
+        self.addop_j(self.jump_no_interrupt(), exit, NO_LOCATION);
         self.use_label(cleanup);
         self.pop_except_and_reraise(NO_LOCATION);
         self.use_label(exit);

@@ -56,7 +56,7 @@ impl Compiler<'_> {
                 match op {
                     UnaryOp::UAdd => self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
                     UnaryOp::Not => {
-                        self.addop(Op::TO_BOOL, loc);
+                        self.addop_to_bool(loc);
                         self.addop(Op::UNARY_NOT, loc);
                     }
                     UnaryOp::Invert => self.addop(Op::UNARY_INVERT, loc),
@@ -69,7 +69,7 @@ impl Compiler<'_> {
                 let next = self.new_label();
                 self.jump_if(loc, test, next, false)?;
                 self.visit_expr(body)?;
-                self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(next);
                 self.visit_expr(orelse)?;
                 self.use_label(end);
@@ -197,7 +197,7 @@ impl Compiler<'_> {
         for v in &values[..n] {
             self.visit_expr(v)?;
             self.addop_i(Op::COPY, 1, loc);
-            self.addop(Op::TO_BOOL, loc);
+            self.addop_to_bool(loc);
             self.addop_j(jumpi, end, loc);
             self.addop(Op::POP_TOP, loc);
         }
@@ -250,7 +250,10 @@ impl Compiler<'_> {
         };
         // COMPARISON_LESS_THAN = 2, GREATER_THAN = 4, EQUALS = 8, NOT_EQUALS = 7.
         let mask = [2, 2 | 8, 8, 7, 4, 4 | 8][cmp as usize];
-        self.addop_i(Op::COMPARE_OP, (cmp << 5) | mask, loc);
+        // The comparison sits above the mask: bits 4.. in 3.12, bits 5.. from 3.13 (bit 4 is then
+        // "coerce to bool", set by the flowgraph).
+        let shift = if self.version <= PythonVersion::V3_12 { 4 } else { 5 };
+        self.addop_i(Op::COMPARE_OP, (cmp << shift) | mask, loc);
     }
 
     /// `compiler_jump_if`: jumps to `next` if `e` is true (`cond`) or false (`!cond`).
@@ -275,7 +278,7 @@ impl Compiler<'_> {
                 let next2 = self.new_label();
                 self.jump_if(loc, test, next2, false)?;
                 self.jump_if(loc, body, next, cond)?;
-                self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(next2);
                 self.jump_if(loc, orelse, next, cond)?;
                 self.use_label(end);
@@ -292,19 +295,19 @@ impl Compiler<'_> {
                     self.addop_i(Op::SWAP, 2, eloc);
                     self.addop_i(Op::COPY, 2, eloc);
                     self.addcompare(eloc, ops[i]);
-                    self.addop(Op::TO_BOOL, eloc);
+                    self.addop_to_bool(eloc);
                     self.addop_j(Op::POP_JUMP_IF_FALSE, cleanup, eloc);
                 }
                 self.visit_expr(&comparators[n])?;
                 self.addcompare(eloc, ops[n]);
-                self.addop(Op::TO_BOOL, eloc);
+                self.addop_to_bool(eloc);
                 self.addop_j(if cond { Op::POP_JUMP_IF_TRUE } else { Op::POP_JUMP_IF_FALSE }, next, eloc);
                 let end = self.new_label();
-                self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+                self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(cleanup);
                 self.addop(Op::POP_TOP, eloc);
                 if !cond {
-                    self.addop_j(Op::JUMP_NO_INTERRUPT, next, NO_LOCATION);
+                    self.addop_j(self.jump_no_interrupt(), next, NO_LOCATION);
                 }
                 self.use_label(end);
                 return Ok(());
@@ -313,7 +316,7 @@ impl Compiler<'_> {
         }
         self.visit_expr(e)?;
         let eloc = self.loc(e.range);
-        self.addop(Op::TO_BOOL, eloc);
+        self.addop_to_bool(eloc);
         self.addop_j(if cond { Op::POP_JUMP_IF_TRUE } else { Op::POP_JUMP_IF_FALSE }, next, eloc);
         Ok(())
     }
@@ -334,14 +337,14 @@ impl Compiler<'_> {
                 self.addop_i(Op::COPY, 2, loc);
                 self.addcompare(loc, ops[i]);
                 self.addop_i(Op::COPY, 1, loc);
-                self.addop(Op::TO_BOOL, loc);
+                self.addop_to_bool(loc);
                 self.addop_j(Op::POP_JUMP_IF_FALSE, cleanup, loc);
                 self.addop(Op::POP_TOP, loc);
             }
             self.visit_expr(&comparators[n])?;
             self.addcompare(loc, ops[n]);
             let end = self.new_label();
-            self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
             self.use_label(cleanup);
             self.addop_i(Op::SWAP, 2, loc);
             self.addop(Op::POP_TOP, loc);
@@ -559,6 +562,14 @@ impl Compiler<'_> {
             Conversion::Repr => Some(2),
             Conversion::Ascii => Some(3),
         };
+        if self.version <= PythonVersion::V3_12 {
+            // One FORMAT_VALUE: the conversion in the low bits, 4 when a spec is on the stack.
+            if let Some(spec) = spec {
+                self.visit_expr(spec)?;
+            }
+            self.addop_i(Op::FORMAT_VALUE, conv.unwrap_or(0) | if spec.is_some() { 4 } else { 0 }, loc);
+            return Ok(());
+        }
         if let Some(c) = conv {
             self.addop_i(Op::CONVERT_VALUE, c, loc);
         }

@@ -109,10 +109,19 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn type_param_bound_or_default(&mut self, e: &Expr, name: &str, key: ScopeKey, allow_starred: bool) -> CompileResult<()> {
+    /// The function computing a type parameter's bound or default, located at the expression
+    /// (3.13+) or at the type parameter (3.12, `param_loc`).
+    fn type_param_bound_or_default(
+        &mut self,
+        e: &Expr,
+        name: &str,
+        key: ScopeKey,
+        allow_starred: bool,
+        param_loc: Location,
+    ) -> CompileResult<()> {
         let lineno = self.loc(e.range).lineno;
         self.enter_scope(name, ScopeType::TypeParams, key, lineno)?;
-        let eloc = self.loc(e.range);
+        let eloc = if self.version <= PythonVersion::V3_12 { param_loc } else { self.loc(e.range) };
         let body = (|| -> CompileResult<()> {
             match &e.kind {
                 ExprKind::Starred { value, .. } if allow_starred => {
@@ -142,6 +151,7 @@ impl Compiler<'_> {
                             &tp.name,
                             ScopeKey::with_tag(tp.range, ScopeKey::TAG_BOUND),
                             false,
+                            loc,
                         )?;
                         let intrinsic = if matches!(bound.kind, ExprKind::Tuple { .. }) {
                             INTRINSIC_TYPEVAR_WITH_CONSTRAINTS
@@ -218,6 +228,11 @@ impl Compiler<'_> {
         };
         let loc = self.loc(s.range);
         let is_generic = !f.type_params.is_empty();
+        // 3.12 calls the type-parameter function with a NULL pushed before everything.
+        let null_first = is_generic && self.version <= PythonVersion::V3_12;
+        if null_first {
+            self.addop(Op::PUSH_NULL, loc);
+        }
         let mut funcflags = self.default_arguments(loc, &f.args)?;
         let mut num_typeparam_args = 0;
         if is_generic {
@@ -254,7 +269,12 @@ impl Compiler<'_> {
             });
             self.exit_scope();
             self.make_closure(loc, co?, 0)?;
-            if num_typeparam_args > 0 {
+            if null_first {
+                if num_typeparam_args > 0 {
+                    self.addop_i(Op::SWAP, num_typeparam_args + 1, loc);
+                }
+                self.addop_i(Op::CALL, num_typeparam_args, loc);
+            } else if num_typeparam_args > 0 {
                 self.addop_i(Op::SWAP, num_typeparam_args + 1, loc);
                 self.addop_i(Op::CALL, num_typeparam_args - 1, loc);
             } else {
@@ -347,8 +367,13 @@ impl Compiler<'_> {
         self.exit_scope();
         let co = result?;
         let loc = self.loc(s.range);
-        self.addop(Op::LOAD_BUILD_CLASS, loc);
-        self.addop(Op::PUSH_NULL, loc);
+        if self.version <= PythonVersion::V3_12 {
+            self.addop(Op::PUSH_NULL, loc);
+            self.addop(Op::LOAD_BUILD_CLASS, loc);
+        } else {
+            self.addop(Op::LOAD_BUILD_CLASS, loc);
+            self.addop(Op::PUSH_NULL, loc);
+        }
         self.make_closure(loc, co, 0)?;
         self.addop_load_const(consts::str_const(&c.name), loc);
         Ok(())
@@ -388,15 +413,27 @@ impl Compiler<'_> {
                 self.optimize_and_assemble(false)
             });
             self.exit_scope();
-            self.make_closure(loc, co?, 0)?;
-            self.addop(Op::PUSH_NULL, loc);
-            self.addop_i(Op::CALL, 0, loc);
+            self.call_type_params_function(loc, co?)?;
         } else {
             result?;
             self.call_helper(loc, 2, &c.bases, &c.keywords)?;
         }
         self.apply_decorators(&c.decorator_list);
         self.nameop(s.range, loc, &c.name, ExprContext::Store)
+    }
+
+    /// Makes the function that evaluates a class's or alias's type parameters and calls it; the
+    /// NULL goes below the function in 3.12 and above it from 3.13.
+    fn call_type_params_function(&mut self, loc: Location, co: Arc<CodeObject>) -> CompileResult<()> {
+        if self.version <= PythonVersion::V3_12 {
+            self.addop(Op::PUSH_NULL, loc);
+            self.make_closure(loc, co, 0)?;
+        } else {
+            self.make_closure(loc, co, 0)?;
+            self.addop(Op::PUSH_NULL, loc);
+        }
+        self.addop_i(Op::CALL, 0, loc);
+        Ok(())
     }
 
     fn typealias_body(&mut self, s: &Stmt, name: &str, value: &Expr) -> CompileResult<()> {
@@ -435,9 +472,7 @@ impl Compiler<'_> {
         if is_generic {
             let co = result.and_then(|_| self.optimize_and_assemble(false));
             self.exit_scope();
-            self.make_closure(loc, co?, 0)?;
-            self.addop(Op::PUSH_NULL, loc);
-            self.addop_i(Op::CALL, 0, loc);
+            self.call_type_params_function(loc, co?)?;
         } else {
             result?;
         }

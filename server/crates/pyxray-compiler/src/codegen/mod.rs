@@ -205,6 +205,23 @@ impl<'a> Compiler<'a> {
         self.seq().addop(op, oparg, loc);
     }
 
+    /// `TO_BOOL` before a truth test: 3.13+ only (3.12 jumps test truth themselves).
+    pub fn addop_to_bool(&mut self, loc: Location) {
+        if self.version >= PythonVersion::V3_13 {
+            self.addop(Op::TO_BOOL, loc);
+        }
+    }
+
+    /// The jump codegen uses to leave handlers and conditional chains: `JUMP_NO_INTERRUPT`
+    /// from 3.13, a plain `JUMP` in 3.12 (whose only uninterruptible jump closes `yield from`).
+    pub fn jump_no_interrupt(&self) -> Op {
+        if self.version >= PythonVersion::V3_13 {
+            Op::JUMP_NO_INTERRUPT
+        } else {
+            Op::JUMP
+        }
+    }
+
     pub fn addop_j(&mut self, op: Op, target: Label, loc: Location) {
         debug_assert!(target.is_label());
         self.seq().addop(op, target.0, loc);

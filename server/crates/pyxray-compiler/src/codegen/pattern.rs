@@ -376,7 +376,7 @@ impl Compiler<'_> {
                 }
                 self.visit_expr(value)?;
                 self.addcompare(loc, CmpOp::Eq);
-                self.addop(Op::TO_BOOL, loc);
+                self.addop_to_bool(loc);
                 self.jump_to_fail_pop(loc, pc, Op::POP_JUMP_IF_FALSE);
                 Ok(())
             }

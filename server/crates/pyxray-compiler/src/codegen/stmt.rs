@@ -229,7 +229,7 @@ impl Compiler<'_> {
         self.jump_if(loc, test, next, false)?;
         self.visit_stmts(body)?;
         if !orelse.is_empty() {
-            self.addop_j(Op::JUMP_NO_INTERRUPT, end, NO_LOCATION);
+            self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
             self.use_label(next);
             self.visit_stmts(orelse)?;
         }

@@ -3,13 +3,19 @@
 
 use super::*;
 
-/// `instr_sequence_to_cfg`: a new block starts at every jump target and after every terminator.
+/// `instr_sequence_to_cfg`: a new block starts at every jump target (3.12: at every placed
+/// label) and after every terminator.
 pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) -> Cfg {
     let n = seq.instrs.len();
     let mut is_target = vec![false; n + 1];
     for instr in &seq.instrs {
         if opcodes::has_target(instr.op) && instr.oparg >= 0 && (instr.oparg as usize) < n {
             is_target[instr.oparg as usize] = true;
+        }
+    }
+    if version <= PythonVersion::V3_12 {
+        for &offset in &seq.label_offsets {
+            is_target[offset as usize] = true;
         }
     }
     // How many instructions follow each one up to the next jump target or terminator: a block
@@ -97,7 +103,7 @@ pub fn mark_except_handlers(g: &mut Cfg) {
 
 /// `label_exception_targets`: walks the CFG with a stack of active handlers, records the handler
 /// of every instruction, turns `POP_BLOCK` into `NOP`, and sets the depth bit of `RESUME` after
-/// a `yield` inside one handler.
+/// a `yield` inside one handler (3.13+; 3.12 puts the handler depth in `YIELD_VALUE`'s oparg).
 pub fn label_exception_targets(g: &mut Cfg) {
     g.reset_visited();
     let entry = g.entry;
@@ -127,7 +133,10 @@ pub fn label_exception_targets(g: &mut Cfg) {
             } else if instr.op == Op::POP_BLOCK {
                 except_stack.handlers.pop();
                 handler = except_stack.top();
-                g.blocks[b].instrs[i].set_op0(Op::NOP);
+                if g.version >= PythonVersion::V3_13 {
+                    // 3.12 keeps POP_BLOCK (with its line) until `convert_pseudo_ops`.
+                    g.blocks[b].instrs[i].set_op0(Op::NOP);
+                }
             } else if opcodes::has_jump(instr.op) {
                 g.blocks[b].instrs[i].except = handler.into();
                 let target = instr.target.get().expect("jump target");
@@ -142,7 +151,11 @@ pub fn label_exception_targets(g: &mut Cfg) {
             } else if instr.op == Op::YIELD_VALUE {
                 g.blocks[b].instrs[i].except = handler.into();
                 last_yield_except_depth = except_stack.depth() as i32;
-            } else if instr.op == Op::RESUME {
+                if g.version <= PythonVersion::V3_12 {
+                    // 3.12's oparg is the depth of the exception stack at the yield.
+                    g.blocks[b].instrs[i].oparg = last_yield_except_depth;
+                }
+            } else if instr.op == Op::RESUME && g.version >= PythonVersion::V3_13 {
                 g.blocks[b].instrs[i].except = handler.into();
                 if instr.oparg != 0 {
                     if last_yield_except_depth == 1 {

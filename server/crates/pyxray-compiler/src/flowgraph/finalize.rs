@@ -82,7 +82,9 @@ fn insert_prefix_instructions(g: &mut Cfg, md: &CodeUnitMetadata, fixed: &[i32],
     if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
         let loc = Location::new(md.firstlineno, md.firstlineno, -1, -1);
         g.blocks[entry].instrs.insert(0, CfgInstr::new(Op::RETURN_GENERATOR, 0, loc));
-        g.blocks[entry].instrs.insert(1, CfgInstr::new(Op::POP_TOP, 0, loc));
+        // 3.12 leaves the POP_TOP without a location.
+        let pop_loc = if g.version <= PythonVersion::V3_12 { NO_LOC } else { loc };
+        g.blocks[entry].instrs.insert(1, CfgInstr::new(Op::POP_TOP, 0, pop_loc));
     }
     let ncellvars = md.cellvars.len();
     if ncellvars > 0 {
@@ -145,18 +147,23 @@ pub fn prepare_localsplus(g: &mut Cfg, md: &CodeUnitMetadata, code_flags: u32) -
 
 /// `convert_pseudo_ops`.
 pub fn convert_pseudo_ops(g: &mut Cfg) {
+    let version = g.version;
     for b in g.order() {
         for instr in g.blocks[b].instrs.iter_mut() {
-            if opcodes::is_block_push(instr.op) {
+            if opcodes::is_block_push(instr.op) || instr.op == Op::POP_BLOCK {
                 instr.set_op0(Op::NOP);
-            } else if instr.op == Op::LOAD_CLOSURE {
+            } else if instr.op == Op::LOAD_CLOSURE && version >= PythonVersion::V3_13 {
                 instr.op = Op::LOAD_FAST;
             } else if instr.op == Op::STORE_FAST_MAYBE_NULL {
                 instr.op = Op::STORE_FAST;
             }
         }
     }
-    let _ = optimize::remove_redundant_nops_and_jumps(g);
+    if version <= PythonVersion::V3_12 {
+        optimize::remove_redundant_nops(g);
+    } else {
+        let _ = optimize::remove_redundant_nops_and_jumps(g);
+    }
 }
 
 /// `normalize_jumps`: a backward conditional jump becomes an inverted forward jump over a

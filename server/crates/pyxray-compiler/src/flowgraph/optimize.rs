@@ -6,7 +6,7 @@ use super::*;
 use crate::consts;
 use crate::error::CompileError;
 
-const MAX_COPY_SIZE: usize = 4;
+pub(super) const MAX_COPY_SIZE: usize = 4;
 
 pub fn optimize_cfg(g: &mut Cfg, consts: &mut Vec<ConstValue>, firstlineno: i32) -> CompileResult<()> {
     check_cfg(g)?;
@@ -24,7 +24,7 @@ pub fn optimize_cfg(g: &mut Cfg, consts: &mut Vec<ConstValue>, firstlineno: i32)
     Ok(())
 }
 
-fn check_cfg(g: &Cfg) -> CompileResult<()> {
+pub(super) fn check_cfg(g: &Cfg) -> CompileResult<()> {
     for b in g.order() {
         let instrs = &g.blocks[b].instrs;
         for (i, instr) in instrs.iter().enumerate() {
@@ -180,7 +180,7 @@ pub fn remove_redundant_nops(g: &mut Cfg) -> usize {
 }
 
 /// `remove_redundant_nops_and_pairs`: `LOAD_CONST; POP_TOP` and `COPY 1; POP_TOP` vanish.
-fn remove_redundant_nops_and_pairs(g: &mut Cfg) {
+pub(super) fn remove_redundant_nops_and_pairs(g: &mut Cfg) {
     let mut done = false;
     while !done {
         done = true;
@@ -282,7 +282,7 @@ pub fn add_const(value: ConstValue, consts: &mut Vec<ConstValue>) -> i32 {
 }
 
 /// `fold_tuple_on_constants`: `LOAD_CONST…; BUILD_TUPLE n` → one `LOAD_CONST` of the tuple.
-fn fold_tuple_on_constants(g: &mut Cfg, bb: BlockId, build_at: usize, n: usize, consts: &mut Vec<ConstValue>) {
+pub(super) fn fold_tuple_on_constants(g: &mut Cfg, bb: BlockId, build_at: usize, n: usize, consts: &mut Vec<ConstValue>) {
     let start = build_at - n;
     let instrs = &g.blocks[bb].instrs;
     if !instrs[start..build_at].iter().all(|i| opcodes::has_const(i.op)) {
@@ -506,11 +506,16 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
     let mut i = 0;
     while i < g.blocks[bb].instrs.len() {
         if g.blocks[bb].instrs[i].op == Op::SWAP {
-            swaptimize(&mut g.blocks[bb].instrs, &mut i);
-            apply_static_swaps(&mut g.blocks[bb].instrs, i as isize);
+            swap_peepholes(&mut g.blocks[bb].instrs, &mut i);
         }
         i += 1;
     }
+}
+
+/// `swaptimize` then `apply_static_swaps` on the run of swaps at `*i`, leaving `*i` at its end.
+pub(super) fn swap_peepholes(instrs: &mut [CfgInstr], i: &mut usize) {
+    swaptimize(instrs, i);
+    apply_static_swaps(instrs, *i as isize);
 }
 
 /// `swaptimize`: replaces a run of SWAPs and NOPs by an optimal equivalent.

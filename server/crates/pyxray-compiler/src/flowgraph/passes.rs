@@ -244,7 +244,8 @@ pub fn push_cold_blocks_to_end(g: &mut Cfg) {
                 g.blocks[next].label = next_lbl;
                 next_lbl += 1;
             }
-            let mut instr = CfgInstr::new(Op::JUMP_NO_INTERRUPT, g.blocks[next].label, NO_LOC);
+            let op = if g.version <= PythonVersion::V3_12 { Op::JUMP } else { Op::JUMP_NO_INTERRUPT };
+            let mut instr = CfgInstr::new(op, g.blocks[next].label, NO_LOC);
             instr.target = Some(next).into();
             g.blocks[explicit_jump].instrs.push(instr);
             g.blocks[explicit_jump].cold = true;
@@ -281,12 +282,18 @@ pub fn push_cold_blocks_to_end(g: &mut Cfg) {
     }
     g.blocks[b].next = cold_blocks;
     if cold_blocks.is_some() {
-        let _ = optimize::remove_redundant_nops_and_jumps(g);
+        let _ = if g.version <= PythonVersion::V3_12 {
+            optimize_312::remove_redundant_jumps(g)
+        } else {
+            optimize::remove_redundant_nops_and_jumps(g)
+        };
     }
 }
 
-fn is_exit_or_eval_check_without_lineno(b: &BasicBlock) -> bool {
-    (b.exits_scope() || b.has_eval_break()) && b.has_no_lineno()
+/// `is_exit_or_eval_check_without_lineno` (3.12: `is_exit_without_lineno`, exits only).
+fn is_exit_or_eval_check_without_lineno(b: &BasicBlock, version: PythonVersion) -> bool {
+    let eval_check = version >= PythonVersion::V3_13 && b.has_eval_break();
+    (b.exits_scope() || eval_check) && b.has_no_lineno()
 }
 
 /// `duplicate_exits_without_lineno`.
@@ -297,7 +304,7 @@ fn duplicate_exits_without_lineno(g: &mut Cfg) {
         if let Some(last) = g.blocks[id].last().copied() {
             if opcodes::has_jump(last.op) {
                 if let Some(target) = g.next_nonempty_block(last.target.get()) {
-                    if is_exit_or_eval_check_without_lineno(&g.blocks[target]) && g.blocks[target].predecessors > 1 {
+                    if is_exit_or_eval_check_without_lineno(&g.blocks[target], g.version) && g.blocks[target].predecessors > 1 {
                         let new_target = g.new_block();
                         g.blocks[new_target].instrs = g.blocks[target].instrs.clone();
                         g.blocks[new_target].instrs[0].loc = last.loc;
@@ -318,7 +325,7 @@ fn duplicate_exits_without_lineno(g: &mut Cfg) {
     let mut b = Some(g.entry);
     while let Some(id) = b {
         if let Some(next) = g.blocks[id].next {
-            if g.blocks[id].has_fallthrough() && !g.blocks[id].instrs.is_empty() && is_exit_or_eval_check_without_lineno(&g.blocks[next]) {
+            if g.blocks[id].has_fallthrough() && !g.blocks[id].instrs.is_empty() && is_exit_or_eval_check_without_lineno(&g.blocks[next], g.version) {
                 let loc = g.blocks[id].last().expect("instr").loc;
                 g.blocks[next].instrs[0].loc = loc;
             }
@@ -361,4 +368,20 @@ fn propagate_line_numbers(g: &mut Cfg) {
 pub fn resolve_line_numbers(g: &mut Cfg) {
     duplicate_exits_without_lineno(g);
     propagate_line_numbers(g);
+}
+
+/// `guarantee_lineno_for_exits` (3.12): a return still without a line gets the line of the
+/// last block that had one.
+pub fn guarantee_lineno_for_exits(g: &mut Cfg, firstlineno: i32) {
+    let mut lineno = firstlineno;
+    for b in g.order() {
+        let Some(last) = g.blocks[b].last().copied() else { continue };
+        if last.loc.lineno >= 0 {
+            lineno = last.loc.lineno;
+        } else if last.op == Op::RETURN_VALUE {
+            for instr in g.blocks[b].instrs.iter_mut() {
+                instr.loc.lineno = lineno;
+            }
+        }
+    }
 }
