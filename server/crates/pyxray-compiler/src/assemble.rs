@@ -36,6 +36,10 @@ fn resolve_jump_offsets(t: &OpTable, instrs: &mut [Instruction]) -> CompileResul
     for instr in instrs.iter_mut() {
         if opcodes::has_jump(instr.op) {
             instr.target = instr.oparg;
+            // 3.12 sizes the first round with the label id the jump carried (3.13: the index).
+            if instr.label_arg >= 0 {
+                instr.oparg = instr.label_arg;
+            }
         }
     }
     for _round in 0..64 {

@@ -57,6 +57,8 @@ pub struct Instruction {
     /// Filled in by the assembler.
     pub offset: i32,
     pub target: i32,
+    /// 3.12: the label id a jump still carries when the assembler first sizes it (-1: none).
+    pub label_arg: i32,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -66,8 +68,9 @@ pub struct InstrSequence {
     /// Label id → instruction index (-111 = unused).
     labelmap: Vec<i32>,
     label_map_applied: bool,
-    /// Where a label was placed, kept once the map is applied: 3.12 starts a block at each.
-    pub label_offsets: Vec<i32>,
+    /// Each placed label as (id, instruction index), kept once the map is applied: 3.12 starts
+    /// a block at each and names blocks by these ids.
+    pub placed_labels: Vec<(i32, i32)>,
 }
 
 impl InstrSequence {
@@ -85,12 +88,12 @@ impl InstrSequence {
     }
 
     pub fn addop(&mut self, op: Op, oparg: i32, loc: Location) {
-        self.instrs.push(Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0 });
+        self.instrs.push(Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0, label_arg: -1 });
     }
 
     /// Inserts an instruction at `pos`, shifting labels that point at or after it.
     pub fn insert(&mut self, pos: usize, op: Op, oparg: i32, loc: Location) {
-        self.instrs.insert(pos, Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0 });
+        self.instrs.insert(pos, Instruction { op, oparg, loc, except: ExceptHandlerInfo::default(), offset: 0, target: 0, label_arg: -1 });
         for l in self.labelmap.iter_mut() {
             if *l >= pos as i32 {
                 *l += 1;
@@ -112,7 +115,8 @@ impl InstrSequence {
             }
         }
         self.label_map_applied = true;
-        self.label_offsets = self.labelmap.iter().copied().filter(|&o| o >= 0).collect();
+        self.placed_labels =
+            self.labelmap.iter().enumerate().filter(|&(_, &o)| o >= 0).map(|(id, &o)| (id as i32, o)).collect();
         self.labelmap.clear();
     }
 

@@ -13,9 +13,13 @@ pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) ->
             is_target[instr.oparg as usize] = true;
         }
     }
+    // 3.12 names each block by the last label placed there, and jumps by their target's name.
+    let mut label_at = Vec::new();
     if version <= PythonVersion::V3_12 {
-        for &offset in &seq.label_offsets {
+        label_at = vec![-1; n + 1];
+        for &(id, offset) in &seq.placed_labels {
             is_target[offset as usize] = true;
+            label_at[offset as usize] = label_at[offset as usize].max(id);
         }
     }
     // How many instructions follow each one up to the next jump target or terminator: a block
@@ -31,7 +35,7 @@ pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) ->
     let mut current_label: i32 = -1;
     for (i, instr) in seq.instrs.iter().enumerate() {
         if is_target[i] {
-            current_label = i as i32;
+            current_label = if label_at.is_empty() { i as i32 } else { label_at[i] };
             maybe_start_new_block(&mut g, &mut cur, &mut current_label);
         }
         maybe_start_new_block(&mut g, &mut cur, &mut current_label);
@@ -39,7 +43,11 @@ pub fn from_instruction_sequence(seq: &InstrSequence, version: PythonVersion) ->
         if instrs.capacity() == 0 {
             instrs.reserve_exact(run[i] as usize);
         }
-        instrs.push(CfgInstr::new(instr.op, instr.oparg, instr.loc));
+        let mut oparg = instr.oparg;
+        if !label_at.is_empty() && opcodes::has_target(instr.op) && oparg >= 0 {
+            oparg = label_at[oparg as usize];
+        }
+        instrs.push(CfgInstr::new(instr.op, oparg, instr.loc));
     }
     g
 }

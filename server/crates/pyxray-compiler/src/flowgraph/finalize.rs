@@ -229,6 +229,9 @@ pub fn to_instruction_sequence(g: &mut Cfg) -> InstrSequence {
             }
             seq.addop(instr.op, oparg, instr.loc);
             let last = seq.instrs.last_mut().expect("instr");
+            if g.version <= PythonVersion::V3_12 && opcodes::has_jump(instr.op) {
+                last.label_arg = instr.oparg;
+            }
             last.except = match instr.except.get() {
                 Some(h) => ExceptHandlerInfo {
                     label: label_of[h],

@@ -252,14 +252,10 @@ pub fn optimize_code_unit(
     passes::remove_unused_consts(&mut g, &mut consts);
     passes::add_checks_for_loads_of_uninitialized_variables(&mut g, nlocals, nparams);
     passes::insert_superinstructions(&mut g);
+    passes::push_cold_blocks_to_end(&mut g);
+    passes::resolve_line_numbers(&mut g);
     if version <= PythonVersion::V3_12 {
-        // 3.12 resolves line numbers first: the jumps added for cold blocks stay without one.
-        passes::resolve_line_numbers(&mut g);
         passes::guarantee_lineno_for_exits(&mut g, md.firstlineno);
-        passes::push_cold_blocks_to_end(&mut g);
-    } else {
-        passes::push_cold_blocks_to_end(&mut g);
-        passes::resolve_line_numbers(&mut g);
     }
     let stackdepth = finalize::calculate_stackdepth(&mut g)?;
     let nlocalsplus = finalize::prepare_localsplus(&mut g, md, code_flags);

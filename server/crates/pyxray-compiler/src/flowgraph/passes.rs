@@ -250,7 +250,8 @@ pub fn push_cold_blocks_to_end(g: &mut Cfg) {
             g.blocks[explicit_jump].instrs.push(instr);
             g.blocks[explicit_jump].cold = true;
             g.blocks[explicit_jump].next = Some(next);
-            g.blocks[explicit_jump].predecessors = 1;
+            // 3.12 leaves the count at 0, so the jump never inherits a line number.
+            g.blocks[explicit_jump].predecessors = (g.version >= PythonVersion::V3_13) as i32;
             g.blocks[b].next = Some(explicit_jump);
         }
     }
