@@ -135,9 +135,13 @@ mod tests {
         let refused = dis("return 1\ndef f():\n    pass\n", DisTarget::At(12));
         assert_eq!(refused.qualname, "f");
         assert!(refused.note.unwrap().contains("SyntaxError: 'return' outside function, line 1"));
-        let config = AnalysisConfig { python: PythonVersion::V3_12, ..Default::default() };
+        // A release pyxray knows but does not compile yet, while there is one.
+        let Some(&unsupported) = PythonVersion::ALL.iter().find(|v| !pyxray_compiler::SUPPORTED.contains(v)) else {
+            return;
+        };
+        let config = AnalysisConfig { python: unsupported, ..Default::default() };
         let skipped = disassemble(&FileAnalysis::new("x = 1\n", &config), &DisTarget::Module);
         assert!(skipped.listing.is_empty());
-        assert!(skipped.note.unwrap().contains("cannot compile for CPython 3.12"));
+        assert!(skipped.note.unwrap().contains(&format!("cannot compile for CPython {unsupported}")));
     }
 }

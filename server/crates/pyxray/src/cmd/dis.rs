@@ -4,7 +4,7 @@
 //! not (its error is printed as CPython prints it), 2 on a usage or I/O error.
 
 use pyxray_bytecode::dis::{dis_text, file_json, FileResult, JsonOptions};
-use pyxray_bytecode::PythonVersion;
+use pyxray_bytecode::{PythonVersion, VersionError};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,18 +33,25 @@ enum Format {
     Json,
 }
 
+/// The supported version nearest to `wanted`, with a warning naming what was asked for.
+fn fallback(flag: &str, requested: &str, wanted: PythonVersion) -> PythonVersion {
+    let supported: Vec<&str> = pyxray_compiler::SUPPORTED.iter().map(|v| v.as_str()).collect();
+    let used = pyxray_compiler::nearest_supported(wanted);
+    eprintln!(
+        "warning: --python {flag}: pyxray does not compile for CPython {requested} (it compiles {}); \
+         showing CPython {used}'s bytecode instead",
+        supported.join(", ")
+    );
+    used
+}
+
 pub fn run(args: Args) -> ExitCode {
     let version = match args.python.parse::<PythonVersion>() {
         Ok(v) if pyxray_compiler::SUPPORTED.contains(&v) => v,
-        Ok(v) => {
-            let supported: Vec<&str> = pyxray_compiler::SUPPORTED.iter().map(|v| v.as_str()).collect();
-            eprintln!(
-                "error: --python {}: pyxray cannot compile for CPython {} yet (supported: {})",
-                args.python,
-                v.as_str(),
-                supported.join(", ")
-            );
-            return ExitCode::from(2);
+        Ok(v) => fallback(&args.python, v.as_str(), v),
+        // A Python 3 release pyxray does not know: the nearest one it compiles, said so.
+        Err(VersionError::Unsupported { requested, nearest }) if requested.starts_with("3.") => {
+            fallback(&args.python, &requested, nearest)
         }
         Err(e) => {
             eprintln!("error: --python {}: {e}", args.python);
