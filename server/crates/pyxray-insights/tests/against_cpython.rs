@@ -1,13 +1,12 @@
 //! Insights checked against real CPython's outputs committed under `fixtures/`: every code-object
 //! hover shows exactly the listing `python -m dis` prints for that code object, and the
-//! compile-error and compile-warning diagnostics carry CPython's messages and lines.
+//! compile-error and compile-warning diagnostics carry CPython's messages and lines — for every
+//! version pyxray compiles.
 
 use pyxray_insights::{AnalysisConfig, FileAnalysis, PythonVersion};
 use pyxray_syntax::ast::{ExprKind, StmtKind};
 use pyxray_syntax::walk::{walk, Node};
 use std::path::{Path, PathBuf};
-
-const VERSION: PythonVersion = PythonVersion::V3_13;
 
 fn fixtures(dir: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../fixtures").join(dir);
@@ -20,16 +19,22 @@ fn fixtures(dir: &str) -> Vec<PathBuf> {
     files
 }
 
-fn golden(source: &Path, ext: &str) -> String {
+/// Every fixture of `dir` with every version pyxray compiles.
+fn cases(dir: &str) -> Vec<(PythonVersion, PathBuf)> {
+    let files = fixtures(dir);
+    pyxray_compiler::SUPPORTED.iter().flat_map(|&v| files.iter().map(move |f| (v, f.clone()))).collect()
+}
+
+fn golden(source: &Path, version: PythonVersion, ext: &str) -> String {
     let stem = source.file_stem().and_then(|s| s.to_str()).expect("stem");
-    let path = source.parent().expect("dir").join(VERSION.as_str()).join(format!("{stem}.{ext}"));
+    let path = source.parent().expect("dir").join(version.as_str()).join(format!("{stem}.{ext}"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-fn analyse(source: &Path) -> FileAnalysis {
+fn analyse(source: &Path, version: PythonVersion) -> FileAnalysis {
     let text = std::fs::read_to_string(source).expect("utf-8 fixture");
     let name = source.file_name().and_then(|n| n.to_str()).expect("name");
-    FileAnalysis::for_file(&text, name, &AnalysisConfig { python: VERSION, ..Default::default() })
+    FileAnalysis::for_file(&text, name, &AnalysisConfig { python: version, ..Default::default() })
 }
 
 /// The fenced listing of a hover, if it was not cut.
@@ -68,14 +73,14 @@ fn hover_points(analysis: &FileAnalysis) -> Vec<(u32, &'static str)> {
 fn code_object_hovers_show_cpythons_listing() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for source in fixtures("compiler") {
-        let analysis = analyse(&source);
+    for (version, source) in cases("compiler") {
+        let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
         }
-        let dis = golden(&source, "dis");
+        let dis = golden(&source, version, "dis");
         for (offset, what) in hover_points(&analysis) {
-            let place = format!("{}@{offset} ({what})", source.display());
+            let place = format!("{version} {}@{offset} ({what})", source.display());
             let Some(hover) = analysis.hover(offset) else {
                 failures.push(format!("{place}: no hover"));
                 continue;
@@ -95,10 +100,12 @@ fn code_object_hovers_show_cpythons_listing() {
 #[test]
 fn inlined_comprehensions_say_so() {
     let text = "def f(xs):\n    return [x * 2 for x in xs]\n";
-    let analysis = FileAnalysis::new(text, &AnalysisConfig { python: VERSION, ..Default::default() });
-    let hover = analysis.hover(text.find('[').unwrap() as u32).expect("hover");
-    assert!(hover.markdown.contains("inlined into `f`"), "{}", hover.markdown);
-    assert!(hover.markdown.contains("LOAD_FAST_AND_CLEAR"), "{}", hover.markdown);
+    for &python in pyxray_compiler::SUPPORTED {
+        let analysis = FileAnalysis::new(text, &AnalysisConfig { python, ..Default::default() });
+        let hover = analysis.hover(text.find('[').unwrap() as u32).expect("hover");
+        assert!(hover.markdown.contains("inlined into `f`"), "{python}: {}", hover.markdown);
+        assert!(hover.markdown.contains("LOAD_FAST_AND_CLEAR"), "{python}: {}", hover.markdown);
+    }
 }
 
 /// "SyntaxError: msg" and the line, from a golden JSON document's `syntax_error`.
@@ -111,9 +118,9 @@ fn golden_error(doc: &serde_json::Value) -> Option<(String, u64)> {
 fn compile_diagnostics_carry_cpythons_messages() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for source in fixtures("compile_errors") {
-        let analysis = analyse(&source);
-        let doc: serde_json::Value = serde_json::from_str(&golden(&source, "json")).expect("json");
+    for (version, source) in cases("compile_errors") {
+        let analysis = analyse(&source, version);
+        let doc: serde_json::Value = serde_json::from_str(&golden(&source, version, "json")).expect("json");
         let line = |offset: u32| analysis.line_index().line_of(offset) as u64 + 1;
         // CPython's own errors and warnings; `is-literal` repeats CPython's warning text first.
         let ours: Vec<(String, &str, u64)> = analysis
@@ -149,7 +156,7 @@ fn compile_diagnostics_carry_cpythons_messages() {
         ours_sorted.sort();
         expected.sort();
         if ours_sorted != expected {
-            failures.push(format!("{}:\n  ours:    {ours:?}\n  CPython: {expected:?}", source.display()));
+            failures.push(format!("{version} {}:\n  ours:    {ours:?}\n  CPython: {expected:?}", source.display()));
         }
     }
     assert!(checked >= 100, "only {checked} messages checked");
@@ -173,12 +180,12 @@ fn golden_instructions(doc: &serde_json::Value) -> Vec<(String, [i64; 4])> {
 fn name_hovers_name_cpythons_instruction() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for source in fixtures("compiler") {
-        let analysis = analyse(&source);
+    for (version, source) in cases("compiler") {
+        let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
         }
-        let doc: serde_json::Value = serde_json::from_str(&golden(&source, "json")).expect("json");
+        let doc: serde_json::Value = serde_json::from_str(&golden(&source, version, "json")).expect("json");
         let instructions = golden_instructions(&doc);
         let mut names = Vec::new();
         walk(&analysis.parsed().module.body, |node| {
@@ -200,7 +207,7 @@ fn name_hovers_name_cpythons_instruction() {
                 checked += 1;
                 let ok = instructions.iter().any(|(name, p)| name == op && (*p == at || (p[0] == at[0] && name.contains("_FAST_"))));
                 if !ok {
-                    failures.push(format!("{}:{}: hover says {op}", source.display(), at[0]));
+                    failures.push(format!("{version} {}:{}: hover says {op}", source.display(), at[0]));
                 }
             }
         }
@@ -213,12 +220,12 @@ fn name_hovers_name_cpythons_instruction() {
 fn literal_hovers_show_the_constant_cpython_loads() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for source in fixtures("compiler") {
-        let analysis = analyse(&source);
+    for (version, source) in cases("compiler") {
+        let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
         }
-        let doc: serde_json::Value = serde_json::from_str(&golden(&source, "json")).expect("json");
+        let doc: serde_json::Value = serde_json::from_str(&golden(&source, version, "json")).expect("json");
         let mut loads: Vec<(String, [i64; 4])> = Vec::new();
         for code in doc["code_objects"].as_array().into_iter().flatten() {
             for i in code["instructions"].as_array().into_iter().flatten() {
@@ -254,7 +261,7 @@ fn literal_hovers_show_the_constant_cpython_loads() {
             let end = analysis.line_index().line_col(hover.range.end);
             let at = [start.line as i64 + 1, end.line as i64 + 1, start.col as i64, end.col as i64];
             if !loads.iter().any(|(v, p)| v == value && *p == at) {
-                failures.push(format!("{}:{}: hover shows {value}", source.display(), at[0]));
+                failures.push(format!("{version} {}:{}: hover shows {value}", source.display(), at[0]));
             }
         }
     }
