@@ -20,10 +20,14 @@ fn uri(path: &Path) -> String {
 }
 
 /// A server whose workspace root is `root`, with these initialization options; `watch` says
-/// whether the client lets the server register file watchers.
+/// whether the client lets the server register file watchers. The client asks for `pyxray/status`
+/// notifications.
 fn server(root: &Path, options: Value, watch: bool, env: &[(&str, &OsStr)]) -> LspClient {
     let mut client = LspClient::spawn_with_env(env);
-    let capabilities = json!({ "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": watch } } });
+    let capabilities = json!({
+        "workspace": { "didChangeWatchedFiles": { "dynamicRegistration": watch } },
+        "experimental": { "pyxrayStatus": true },
+    });
     let folders = json!([{ "uri": uri(root), "name": "ws" }]);
     client.initialize_with(json!({
         "processId": null, "rootUri": uri(root), "workspaceFolders": folders,
@@ -196,6 +200,15 @@ fn unsupported_settings_are_named_with_the_version_used() {
         }
         assert!(client.shutdown_and_exit().success());
     }
+    // A client that did not ask for pyxray/status notifications gets none (but may ask).
+    let (mut client, _) = LspClient::initialized(&[], json!({ "pythonVersion": "3.13" }));
+    client.open(&a, SOURCE, 1);
+    client.diagnostics(&a, 1);
+    assert_eq!(client.maybe_notification("pyxray/status", Duration::from_millis(500), |_| true), None);
+    let asked = client.request("pyxray/status", json!({ "textDocument": { "uri": a } }));
+    assert_eq!(asked["result"]["sourceKind"], "setting", "{asked}");
+    assert!(client.shutdown_and_exit().success());
+
     // Not a version at all: named, and detection is used instead.
     let mut client = server(ws.path(), json!({ "pythonVersion": "banana" }), false, &[]);
     let shown = client.notification("window/showMessage", |_| true);

@@ -24,6 +24,8 @@ pub(crate) struct Session {
     pub statuses: DashMap<Url, VersionStatus>,
     /// Whether the client lets the server register file watchers (`initialized` does).
     pub watch_files: AtomicBool,
+    /// Whether the client wants `pyxray/status` notifications (`experimental.pyxrayStatus`).
+    pub status_notifications: AtomicBool,
     settings: RwLock<Versioned>,
     encoding: OnceLock<PositionEncoding>,
     shutdown_requested: AtomicBool,
@@ -45,6 +47,7 @@ impl Session {
             detection: Arc::default(),
             statuses: DashMap::new(),
             watch_files: AtomicBool::new(false),
+            status_notifications: AtomicBool::new(false),
             settings: RwLock::new(Versioned { generation: 0, settings: Settings::default() }),
             encoding: OnceLock::new(),
             shutdown_requested: AtomicBool::new(false),

@@ -1,7 +1,8 @@
 //! `initialize`: negotiates the position encoding (UTF-8 when the client offers it, else
 //! UTF-16), reads `initializationOptions` as settings, notes the workspace roots (which bound
-//! version detection) and whether the client lets the server watch files, and advertises what
-//! pyxray can do.
+//! version detection), whether the client lets the server watch files and wants `pyxray/status`
+//! notifications (`capabilities.experimental.pyxrayStatus: true`), and advertises what pyxray can
+//! do.
 
 use crate::commands;
 use crate::convert::{from_proto, to_proto};
@@ -27,6 +28,9 @@ pub(crate) fn handle(session: &Session, params: InitializeParams) -> Result<Init
     session.detection.set_roots(roots);
     let watch = params.capabilities.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref());
     session.watch_files.store(watch.and_then(|w| w.dynamic_registration) == Some(true), Ordering::SeqCst);
+    let experimental = params.capabilities.experimental.as_ref();
+    let wants_status = experimental.and_then(|e| e.get("pyxrayStatus")) == Some(&serde_json::Value::Bool(true));
+    session.status_notifications.store(wants_status, Ordering::SeqCst);
     Ok(InitializeResult { capabilities: capabilities(encoding), server_info: Some(server_info()) })
 }
 

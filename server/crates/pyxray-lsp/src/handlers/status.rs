@@ -1,7 +1,9 @@
 //! `pyxray/status`, which CPython version pyxray uses for a document and why, in both directions:
 //! - the server sends it as a notification after an analysis whenever it changed for that
-//!   document (and, once per message, a `window/showMessage` warning when the version asked for
-//!   is one pyxray does not support at all);
+//!   document, to clients that ask for it with `capabilities.experimental.pyxrayStatus: true`
+//!   (others may warn about a notification they do not know); and to every client, once per
+//!   message, a `window/showMessage` warning when the version asked for is one pyxray does not
+//!   support at all;
 //! - a client may ask for it with the request `pyxray/status {textDocument: {uri}}`.
 //!
 //! Either way it is `{uri, pythonVersion, requested, source, sourceKind, note, summary}`, where
@@ -14,6 +16,7 @@ use crate::guard;
 use crate::session::Session;
 use pyxray_insights::{AnalysisConfig, VersionSource};
 use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
 use tower_lsp::jsonrpc::{Error, Result};
 use tower_lsp::lsp_types::notification::Notification;
 use tower_lsp::lsp_types::{MessageType, TextDocumentIdentifier, Url};
@@ -70,7 +73,8 @@ pub(crate) struct StatusParams {
 /// warned about when the settings are read.
 pub(crate) async fn publish(session: &Session, uri: &Url, config: &AnalysisConfig) {
     let status = VersionStatus::new(uri.clone(), config);
-    if session.statuses.insert(uri.clone(), status.clone()).as_ref() != Some(&status) {
+    let wanted = session.status_notifications.load(Ordering::SeqCst);
+    if wanted && session.statuses.insert(uri.clone(), status.clone()).as_ref() != Some(&status) {
         session.client.send_notification::<StatusNotification>(status).await;
     }
     let Some(warning) = config.version_warning() else { return };
