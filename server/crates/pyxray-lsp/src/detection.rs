@@ -23,8 +23,9 @@ pub(crate) fn is_watched(uri: &Url) -> bool {
 pub(crate) struct Detection {
     roots: RwLock<Vec<PathBuf>>,
     cache: Mutex<Cache>,
-    /// What the `python3` on PATH said, once asked (`None`: not asked since the last clearing).
-    path_python: Mutex<Option<Option<Detected>>>,
+    /// Held while the `python3` on PATH runs, so it runs once; [`Detection::clear`] does not
+    /// wait for it.
+    asking: Mutex<()>,
     /// Warnings already shown, so that each is shown once.
     warned: Mutex<HashSet<String>>,
 }
@@ -35,6 +36,8 @@ struct Cache {
     /// (and may have read the old files) is not stored after it.
     epoch: u64,
     by_dir: HashMap<PathBuf, Option<Detected>>,
+    /// What the `python3` on PATH said, once asked (`None`: not asked since the last clearing).
+    path_python: Option<Option<Detected>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -98,16 +101,23 @@ impl Detection {
 
     /// The `python3` on the server's own PATH, asked once (never one inside a workspace root).
     fn ask_python3(&self) -> Option<Detected> {
-        let mut slot = lock(&self.path_python);
-        if let Some(found) = slot.as_ref() {
-            return found.clone();
-        }
+        let _asking = lock(&self.asking);
+        let epoch = {
+            let cache = lock(&self.cache);
+            if let Some(found) = &cache.path_python {
+                return found.clone();
+            }
+            cache.epoch
+        };
         let path = std::env::var_os("PATH");
         let found = python3_on_path(path.as_deref(), &self.roots()).and_then(|python3| {
             tracing::info!("asking {} for its version (pyxray.detectFromPath is on)", python3.display());
             detect_from_path(&python3)
         });
-        *slot = Some(found.clone());
+        let mut cache = lock(&self.cache);
+        if cache.epoch == epoch {
+            cache.path_python = Some(found.clone());
+        }
         found
     }
 
@@ -116,7 +126,7 @@ impl Detection {
         let mut cache = lock(&self.cache);
         cache.epoch += 1;
         cache.by_dir.clear();
-        *lock(&self.path_python) = None;
+        cache.path_python = None;
     }
 
     /// Whether `warning` is shown for the first time (it is then remembered as shown).
