@@ -10,7 +10,9 @@
 ;; Registers the pyxray language server with eglot (`eglot-server-programs', for python-mode) and
 ;; with lsp-mode (an add-on client, so it runs next to pylsp or pyright), and adds
 ;; `M-x pyxray-disassemble': the `dis' listing of the function under point in another window,
-;; refreshed shortly after each edit.  Readable messages when the server is missing or crashes.
+;; refreshed shortly after each edit, and `M-x pyxray-status': which CPython version pyxray uses
+;; for the buffer and where that version came from (a .venv, .python-version, pyproject.toml, the
+;; setting or the default).  Readable messages when the server is missing or crashes.
 ;;
 ;;   (require 'pyxray)            ; then M-x eglot, or M-x lsp, in a Python buffer
 
@@ -29,8 +31,17 @@
   :type '(choice (const :tag "pyxray on exec-path" nil) file))
 
 (defcustom pyxray-python-version "auto"
-  "The CPython version whose bytecode pyxray reproduces."
+  "The CPython version whose bytecode pyxray reproduces.
+\"auto\" reads it per file from the nearest .venv/venv pyvenv.cfg, else
+.python-version, else requires-python in pyproject.toml (nothing found there
+is run); otherwise 3.13."
   :type '(choice (const "auto") (const "3.11") (const "3.12") (const "3.13") (const "3.14") string))
+
+(defcustom pyxray-detect-from-path nil
+  "With \"auto\", whether to ask the python3 on the server's PATH.
+That is when no project file names a version.  Off by default, because it
+runs that interpreter (never one inside the workspace)."
+  :type 'boolean)
 
 (defcustom pyxray-diagnostics nil
   "Diagnostics to switch on or off, as an alist of (NAME . BOOLEAN).
@@ -91,7 +102,8 @@ lsp-mode runs both."
 Both eglot's and lsp-mode's JSON encoders accept it."
   (let ((switches (cl-loop for (name . on) in pyxray-diagnostics
                            append (list (intern (concat ":" name)) (if on t :json-false)))))
-    (list :pyxray (append (list :pythonVersion pyxray-python-version)
+    (list :pyxray (append (list :pythonVersion pyxray-python-version
+                                :detectFromPath (if pyxray-detect-from-path t :json-false))
                           (when switches (list :diagnostics switches))))))
 
 (defun pyxray--report-exit (process _event)
@@ -110,6 +122,7 @@ Both eglot's and lsp-mode's JSON encoders accept it."
 (declare-function eglot--TextDocumentIdentifier "eglot")
 (declare-function eglot--signal-textDocument/didChange "eglot")
 (declare-function jsonrpc-async-request "jsonrpc")
+(declare-function jsonrpc-notify "jsonrpc")
 
 (defun pyxray-eglot-contact (&optional _interactive)
   "The eglot contact for pyxray: the server command and its settings."
@@ -134,6 +147,7 @@ Both eglot's and lsp-mode's JSON encoders accept it."
 (declare-function lsp--client-server-id "lsp-mode")
 (declare-function lsp--cur-position "lsp-mode")
 (declare-function lsp-request-async "lsp-mode")
+(declare-function lsp-notify "lsp-mode")
 (declare-function lsp--buffer-uri "lsp-mode")
 (declare-function lsp--workspace-proc "lsp-mode")
 (defvar lsp--cur-workspace)
@@ -175,27 +189,53 @@ Both eglot's and lsp-mode's JSON encoders accept it."
        (cl-find-if (lambda (w) (eq (lsp--client-server-id (lsp--workspace-client w)) 'pyxray))
                    (lsp-workspaces))))
 
-(defun pyxray--request (params on-result)
-  "Send pyxray/disassemble with PARAMS (a plist without textDocument).
+(defun pyxray--send (method params on-result)
+  "Send the request METHOD (a string) with PARAMS (a plist without textDocument).
 ON-RESULT is called with the answer in the current buffer."
   (let ((source (current-buffer))
-        (on-error (lambda (e) (message "pyxray: could not disassemble: %s" (pyxray--get e "message")))))
+        (on-error (lambda (e) (message "pyxray: %s failed: %s" method (pyxray--get e "message")))))
     (cond
      ((and (bound-and-true-p eglot--managed-mode) (fboundp 'eglot-current-server) (eglot-current-server))
-      ;; eglot sends edits on an idle timer: send them now, so the listing describes this text.
+      ;; eglot sends edits on an idle timer: send them now, so the answer describes this text.
       (eglot--signal-textDocument/didChange)
-      (jsonrpc-async-request (eglot-current-server) :pyxray/disassemble
+      (jsonrpc-async-request (eglot-current-server) (intern (concat ":" method))
                              (append (list :textDocument (eglot--TextDocumentIdentifier)) params)
                              :success-fn (lambda (result) (with-current-buffer source (funcall on-result result)))
                              :error-fn on-error))
      ((pyxray--lsp-workspace)
       (let ((lsp--cur-workspace (pyxray--lsp-workspace)))
-        (lsp-request-async "pyxray/disassemble"
+        (lsp-request-async method
                            (append (list :textDocument (list :uri (lsp--buffer-uri))) params)
                            (lambda (result) (with-current-buffer source (funcall on-result result)))
                            :error-handler on-error)))
      (t (user-error "pyxray: no pyxray server manages this buffer (start it with M-x eglot or M-x lsp); see %s"
                     pyxray-readme-url)))))
+
+(defun pyxray--request (params on-result)
+  "Send pyxray/disassemble with PARAMS (a plist without textDocument).
+ON-RESULT is called with the answer in the current buffer."
+  (pyxray--send "pyxray/disassemble" params on-result))
+
+(defun pyxray--notify-configuration ()
+  "Send the settings again, which makes the server read the version files again."
+  (let ((params (list :settings (pyxray--settings))))
+    (cond
+     ((and (bound-and-true-p eglot--managed-mode) (fboundp 'eglot-current-server) (eglot-current-server))
+      (jsonrpc-notify (eglot-current-server) :workspace/didChangeConfiguration params))
+     ((pyxray--lsp-workspace)
+      (let ((lsp--cur-workspace (pyxray--lsp-workspace)))
+        (lsp-notify "workspace/didChangeConfiguration" params))))))
+
+;;;###autoload
+(defun pyxray-status ()
+  "Show which CPython version pyxray uses for this buffer, and where it came from.
+The server reads the project's version files (.venv/pyvenv.cfg, .python-version,
+pyproject.toml) again first, so an edit to one of them is seen."
+  (interactive)
+  (pyxray--notify-configuration)
+  (pyxray--send "pyxray/status" nil
+                (lambda (result)
+                  (message "pyxray: %s" (pyxray--get result "summary")))))
 
 (defun pyxray--render (result)
   "The text of a listing buffer for the pyxray/disassemble RESULT."

@@ -110,7 +110,21 @@
      (goto-char (point-min)) (forward-line 6)
      (insert "    extra = 4242\n")
      (probe-wait "the listing to follow the edit" 20 (lambda () (string-search "(extra)" (probe-listing-text))))
-     (probe-keep "pyxray-disassemble.txt" (probe-listing-text))))
+     (probe-keep "pyxray-disassemble.txt" (probe-listing-text)))
+   (probe-check "pyxray-status names the CPython version and where it came from"
+     (with-current-buffer (find-buffer-visiting (getenv "PYXRAY_SAMPLE"))
+       (pyxray-status)
+       (probe-wait "the default" 20 (lambda () (probe-message-with "pyxray: CPython 3.13 — the default")))
+       ;; A .python-version next to the file: pyxray-status has the server read it.
+       (let ((pinned (expand-file-name ".python-version" (file-name-directory (getenv "PYXRAY_SAMPLE")))))
+         (write-region "3.12\n" nil pinned)
+         (unwind-protect
+             (progn
+               (pyxray-status)
+               (probe-keep "pyxray-status.txt"
+                           (probe-wait "the version from .python-version" 20
+                                       (lambda () (probe-message-with (concat pinned " (3.12)"))))))
+           (delete-file pinned))))))
   ("beside-pylsp"
    (probe-check "pyxray runs as an add-on next to pylsp"
      (probe-start)

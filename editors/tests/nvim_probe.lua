@@ -138,6 +138,26 @@ if mode == "enable" or mode == "setup" then
     end)
     keep("PyxrayDis.txt", buffer_text(dis))
   end)
+  check(":PyxrayStatus names the CPython version and where it came from", function()
+    wait("the status notification", 15000, function()
+      return vim.b[buf].pyxray_status
+    end)
+    assert(require("pyxray.status").statusline(buf):find("^CPython 3%.1%d"), require("pyxray.status").statusline(buf))
+    vim.cmd("PyxrayStatus")
+    wait("the default", 15000, function()
+      return message_with("pyxray: CPython 3.13 — the default")
+    end)
+    -- A .python-version next to the file: :PyxrayStatus has the server read it.
+    local pinned = vim.fn.fnamemodify(os.getenv("PYXRAY_SAMPLE"), ":h") .. "/.python-version"
+    vim.fn.writefile({ "3.12" }, pinned)
+    vim.cmd("PyxrayStatus")
+    local found, shown = pcall(wait, "the version from .python-version", 15000, function()
+      return message_with(pinned .. " (3.12)")
+    end)
+    os.remove(pinned) -- before anything else: the next probes use the same directory
+    assert(found, shown)
+    keep("PyxrayStatus.txt", shown)
+  end)
   check(":checkhealth pyxray reports a working server", function()
     vim.cmd("checkhealth pyxray")
     local text = buffer_text(vim.api.nvim_get_current_buf())

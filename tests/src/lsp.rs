@@ -3,6 +3,7 @@
 //! that arrive while waiting for something else are kept for later waits.
 
 use serde_json::{json, Value};
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -26,9 +27,16 @@ impl LspClient {
     /// Starts `pyxray server`, logging at `warn` (some tests look for warnings in its stderr);
     /// set `PYXRAY_TEST_LOG` to log more while debugging a test.
     pub fn spawn() -> LspClient {
+        LspClient::spawn_with_env(&[])
+    }
+
+    /// Like [`Self::spawn`], with these environment variables set for the server (e.g. a `PATH`
+    /// of its own).
+    pub fn spawn_with_env(env: &[(&str, &OsStr)]) -> LspClient {
         let mut command = Command::new(crate::pyxray_bin());
         let log = std::env::var("PYXRAY_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
         command.arg("server").env("RUST_BACKTRACE", "0").env("PYXRAY_LOG", log);
+        command.envs(env.iter().copied());
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -63,10 +71,14 @@ impl LspClient {
     pub fn initialize(&mut self, encodings: &[&str], options: Value) -> Value {
         let capabilities =
             if encodings.is_empty() { json!({}) } else { json!({ "general": { "positionEncodings": encodings } }) };
-        let response = self.request(
-            "initialize",
+        self.initialize_with(
             json!({ "processId": null, "rootUri": null, "capabilities": capabilities, "initializationOptions": options }),
-        );
+        )
+    }
+
+    /// Completes `initialize` (with exactly these params) and `initialized`; returns the result.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let response = self.request("initialize", params);
         let result = response.get("result").cloned().unwrap_or_else(|| panic!("initialize failed: {response}"));
         self.notify("initialized", json!({}));
         result
@@ -134,6 +146,11 @@ impl LspClient {
     pub fn notification(&mut self, method: &str, pred: impl Fn(&Value) -> bool) -> Value {
         self.wait_for(method, |m| m["method"] == method && m.get("id").is_none() && pred(&m["params"]))["params"]
             .clone()
+    }
+
+    /// Waits for a request `method` from the server (already answered with `null`); its params.
+    pub fn server_request(&mut self, method: &str) -> Value {
+        self.wait_for(method, |m| m["method"] == method && m.get("id").is_some())["params"].clone()
     }
 
     /// Like [`Self::notification`], but gives up after `timeout` and returns `None`.

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `pyxray` command line: `check`'s exit codes (0 clean, 1 findings,
 //! 2 usage or I/O errors), its text and JSON output, decoding per PEP 263, `--version`, `--help`.
 
+use pyxray_insights::{nearest_supported, PythonVersion};
 use pyxray_tests::{pyxray_bin, Scratch};
 use serde_json::Value;
 use std::process::{Command, Output};
@@ -135,7 +136,8 @@ fn usage_and_io_errors_exit_two() {
         assert!(!stderr(&o).is_empty(), "{args:?} explains itself");
     }
     let o = pyxray(dir.path(), &["check", "--python", "3.10", "a.py"]);
-    assert!(stderr(&o).contains("3.11"), "suggests the nearest version: {}", stderr(&o));
+    let nearest = format!("nearest supported version, {}", nearest_supported(3, 10));
+    assert!(stderr(&o).contains(&nearest), "suggests the nearest version: {}", stderr(&o));
     let o = pyxray(dir.path(), &["check", "missing.py", "a.py"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("missing.py"), "{}", stderr(&o));
@@ -244,11 +246,21 @@ fn python_auto_reads_the_projects_files() {
     dir.write("pyproject.toml", "[project]\nname = \"x\"\nrequires-python = \">=3.12\"\n");
     dir.write("src/a.py", "def f():\n    return 1\n");
     let o = pyxray(dir.path(), &["explain", "src/a.py:1:5"]);
-    assert!(stdout(&o).contains("CPython 3.12 (from requires-python = \">=3.12\""), "{}", stdout(&o));
+    let pyproject = dir.path().canonicalize().unwrap().join("pyproject.toml");
+    let from = format!("from requires-python = \">=3.12\" in {} (3.12)", pyproject.display());
+    let used = nearest_supported(3, 12);
+    let line = if used == PythonVersion::V3_12 {
+        format!("CPython 3.12 — {from}")
+    } else {
+        format!("CPython {used} — CPython 3.12 requested ({from}); pyxray compiles {used} for now")
+    };
+    assert!(stdout(&o).contains(&line), "{line}\n{}", stdout(&o));
     dir.write(".venv/pyvenv.cfg", "home = /usr/bin\nversion = 3.10.12\n");
     let o = pyxray(dir.path(), &["explain", "src/a.py:1:5"]);
-    assert!(stderr(&o).contains("Python 3.10.12 is not supported by pyxray; using the nearest supported version, 3.11"), "{}", stderr(&o));
+    let nearest = format!("nearest supported version, {}", nearest_supported(3, 10));
+    assert!(stderr(&o).contains("warning: Python 3.10.12 (from ") && stderr(&o).contains(&nearest), "{}", stderr(&o));
     let o = pyxray(dir.path(), &["check", "--python", "3.15", "src/a.py"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(stderr(&o).contains("Python 3.15 is not supported; using the nearest supported version, 3.14"), "{}", stderr(&o));
+    let nearest = format!("nearest supported version, {}", nearest_supported(3, 15));
+    assert!(stderr(&o).contains("warning: Python 3.15 (as set) is not supported") && stderr(&o).contains(&nearest), "{}", stderr(&o));
 }

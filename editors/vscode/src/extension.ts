@@ -1,5 +1,6 @@
 // The pyxray extension: starts the pyxray language server (found by src/server.ts), passes it the
-// `pyxray.*` settings, shows the CPython version in the status bar, and offers "Show Bytecode".
+// `pyxray.*` settings, shows the CPython version of the active file and where it came from in the
+// status bar (from the server's `pyxray/status`), and offers "Show Bytecode".
 // Anything that goes wrong (no server, a server that will not start or keeps crashing, a setting
 // the server refuses) ends up in a message the user sees, never in silence.
 
@@ -14,9 +15,9 @@ import {
   ServerOptions,
   TransportKind,
 } from "vscode-languageclient/node";
-import { BytecodeView, Disassembly, SCHEME } from "./bytecodeView";
+import { BytecodeView, SCHEME } from "./bytecodeView";
 import { checkServer, findServer, README_URL } from "./server";
-import { Status } from "./status";
+import { Status, VersionStatus } from "./status";
 
 /** More crashes than this within CRASH_WINDOW_MS and the server is left stopped. */
 const MAX_CRASHES = 3;
@@ -26,6 +27,8 @@ let client: LanguageClient | undefined;
 let status: Status;
 let view: BytecodeView;
 let output: vscode.OutputChannel;
+/** The last `pyxray/status` the server sent, per document URI. */
+const statuses = new Map<string, VersionStatus>();
 
 function config(): vscode.WorkspaceConfiguration {
   return vscode.workspace.getConfiguration("pyxray");
@@ -33,7 +36,11 @@ function config(): vscode.WorkspaceConfiguration {
 
 /** The settings the server reads (README, "Settings"); `path` and `trace` are the editor's own. */
 function serverSettings(): object {
-  return { pythonVersion: config().get("pythonVersion", "auto"), diagnostics: config().get("diagnostics", {}) };
+  return {
+    pythonVersion: config().get("pythonVersion", "auto"),
+    detectFromPath: config().get("detectFromPath", false),
+    diagnostics: config().get("diagnostics", {}),
+  };
 }
 
 async function showError(message: string): Promise<void> {
@@ -92,6 +99,20 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
   };
   const starting = new LanguageClient("pyxray", "pyxray", serverOptions, clientOptions);
   client = starting;
+  statuses.clear();
+  // Ask for the server's pyxray/status notifications (it sends them only to clients that do).
+  starting.registerFeature({
+    fillClientCapabilities: (capabilities) => {
+      capabilities.experimental = { ...(capabilities.experimental ?? {}), pyxrayStatus: true };
+    },
+    initialize: () => undefined,
+    getState: () => ({ kind: "static" }),
+    clear: () => undefined,
+  });
+  starting.onNotification("pyxray/status", (s: VersionStatus) => {
+    statuses.set(s.uri, s);
+    if (activePython()?.document.uri.toString() === s.uri) status.version(s);
+  });
   try {
     await starting.start();
   } catch (e) {
@@ -111,18 +132,25 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
   await start(context);
 }
 
-/** Asks the server which CPython version it uses for the active (or else a visible) Python file. */
-async function refreshStatus(): Promise<void> {
+/** The active (or else a visible) Python editor. */
+function activePython(): vscode.TextEditor | undefined {
   const editors = [vscode.window.activeTextEditor, ...vscode.window.visibleTextEditors];
-  const editor = editors.find((e) => e?.document.languageId === "python");
+  return editors.find((e) => e?.document.languageId === "python");
+}
+
+/** Shows which CPython version the server uses for the active Python file, and why. */
+async function refreshStatus(): Promise<void> {
+  const editor = activePython();
   if (!client || !client.isRunning() || !editor) return;
-  const source = config().get("pythonVersion", "auto") === "auto" ? "automatic" : "setting pyxray.pythonVersion";
+  const uri = editor.document.uri.toString();
+  const known = statuses.get(uri);
+  if (known) status.version(known);
   try {
-    const textDocument = { uri: editor.document.uri.toString() };
-    const d = await client.sendRequest<Disassembly>("pyxray/disassemble", { textDocument });
-    status.version(d.pythonVersion, source);
+    const s = await client.sendRequest<VersionStatus>("pyxray/status", { textDocument: { uri } });
+    statuses.set(uri, s);
+    if (activePython()?.document.uri.toString() === uri) status.version(s);
   } catch {
-    // The document may not be open in the server yet; the next editor change asks again.
+    // The server may be restarting; its next pyxray/status notification updates the item.
   }
 }
 

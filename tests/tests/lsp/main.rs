@@ -10,3 +10,4 @@ mod lifecycle;
 mod robustness;
 mod settings;
 mod stress;
+mod versions;

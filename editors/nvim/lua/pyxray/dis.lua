@@ -36,9 +36,8 @@ local function error_lines(err)
 end
 
 local function request(src, params, on_result)
-  local client = pyxray.client(src)
+  local client = pyxray.attached_client(src)
   if not client then
-    vim.notify("pyxray: no pyxray server is attached to this buffer; see :checkhealth pyxray", vim.log.levels.ERROR)
     return
   end
   params.textDocument = { uri = vim.uri_from_bufnr(src) }
@@ -99,9 +98,8 @@ end
 function M.open()
   local src = vim.api.nvim_get_current_buf()
   local win = vim.api.nvim_get_current_win()
-  local client = pyxray.client(src)
+  local client = pyxray.attached_client(src)
   if not client then
-    vim.notify("pyxray: no pyxray server is attached to this buffer; see :checkhealth pyxray", vim.log.levels.ERROR)
     return
   end
   local position = vim.lsp.util.make_position_params(win, client.offset_encoding).position

@@ -1,5 +1,6 @@
 -- :checkhealth pyxray: the Neovim version, the server executable and whether it runs, the
--- options, and whether a pyxray client is attached to the current buffer.
+-- options, whether a pyxray client is attached to the current buffer, and the CPython version it
+-- uses for that buffer and where that version came from.
 
 local M = {}
 
@@ -41,9 +42,22 @@ function M.check()
     warn(("python_version %q is not one of auto, 3.11, 3.12, 3.13, 3.14; the server will use the nearest"):format(tostring(pyxray.options.python_version)))
   end
 
-  local client = pyxray.client(vim.api.nvim_get_current_buf())
+  if type(pyxray.options.detect_from_path) ~= "boolean" then
+    warn(("detect_from_path %q should be true or false"):format(tostring(pyxray.options.detect_from_path)))
+  end
+
+  local bufnr = vim.api.nvim_get_current_buf()
+  local client = pyxray.client(bufnr)
   if client then
     ok(("client %d is attached to this buffer"):format(client.id))
+    local status = vim.b[bufnr].pyxray_status
+    if status and status.note then
+      warn(status.summary)
+    elseif status then
+      ok(status.summary)
+    else
+      info("the server has not said which CPython version this buffer uses yet (:PyxrayStatus asks)")
+    end
   else
     info("no pyxray client is attached to the current buffer (open a Python file)")
   end

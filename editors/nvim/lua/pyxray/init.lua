@@ -9,8 +9,11 @@ M.README = "https://github.com/pyxray/pyxray#editors"
 local defaults = {
   -- The `pyxray` executable; nil: vim.g.pyxray_path, else `pyxray` on PATH.
   path = nil,
-  -- "auto", "3.11", "3.12", "3.13" or "3.14".
+  -- "auto" (read per file from .venv/pyvenv.cfg, .python-version or pyproject.toml; nothing found
+  -- there is run), "3.11", "3.12", "3.13" or "3.14".
   python_version = "auto",
+  -- With "auto", when no project file names a version, ask the python3 on the server's PATH.
+  detect_from_path = false,
   -- One switch per diagnostic, e.g. { ["is-literal"] = false }; all on by default.
   diagnostics = {},
   root_markers = { "pyproject.toml", "setup.py", "setup.cfg", ".python-version", ".git" },
@@ -42,7 +45,13 @@ end
 --- The settings the server reads (README, "Settings").
 function M.settings()
   local diagnostics = next(M.options.diagnostics) and M.options.diagnostics or vim.empty_dict()
-  return { pyxray = { pythonVersion = M.options.python_version, diagnostics = diagnostics } }
+  return {
+    pyxray = {
+      pythonVersion = M.options.python_version,
+      detectFromPath = M.options.detect_from_path,
+      diagnostics = diagnostics,
+    },
+  }
 end
 
 --- The client configuration: a table for vim.lsp.config / vim.lsp.start / vim.lsp.start_client.
@@ -59,6 +68,15 @@ function M.config()
     -- Only as initializationOptions: `settings` would be sent again right after, and the server
     -- would repeat any warning about them.
     init_options = M.settings(),
+    -- Asks for pyxray/status notifications (the CPython version per buffer, see pyxray.status).
+    capabilities = vim.tbl_deep_extend("force", vim.lsp.protocol.make_client_capabilities(), {
+      experimental = { pyxrayStatus = true },
+    }),
+    handlers = {
+      ["pyxray/status"] = function(...)
+        return require("pyxray.status").on_notification(...)
+      end,
+    },
     on_exit = function(code, signal)
       if code ~= 0 or (signal ~= 0 and signal ~= 15) then
         notify(("pyxray: the server stopped unexpectedly (exit code %d, signal %d); see :LspLog, and please report it"):format(code, signal))
@@ -144,6 +162,23 @@ function M.client(bufnr)
       return client
     end
   end
+end
+
+--- The pyxray client attached to `bufnr`, or nil after telling the user there is none.
+function M.attached_client(bufnr)
+  local client = M.client(bufnr)
+  if not client then
+    vim.notify("pyxray: no pyxray server is attached to this buffer; see :checkhealth pyxray", vim.log.levels.ERROR)
+  end
+  return client
+end
+
+--- client:notify on 0.11+, client.notify before (the method form is deprecated there).
+function M.notify(client, method, params)
+  if vim.fn.has("nvim-0.11") == 1 then
+    return client:notify(method, params)
+  end
+  return client.notify(method, params)
 end
 
 --- client:request on 0.11+, client.request before (the method form is deprecated there).

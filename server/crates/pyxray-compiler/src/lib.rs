@@ -26,11 +26,6 @@ pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 
 /// The versions whose compiler pyxray reproduces so far.
 pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13];
-/// The supported version closest to `v` (itself when supported; the newer one on a tie).
-pub fn nearest_supported(v: PythonVersion) -> PythonVersion {
-    let distance = |s: &PythonVersion| (s.minor() as i32 - v.minor() as i32).abs();
-    SUPPORTED.iter().copied().rev().min_by_key(distance).unwrap_or(v)
-}
 pub use instr_seq::Location;
 pub use symtable::SymbolTable;
 

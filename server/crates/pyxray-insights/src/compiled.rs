@@ -85,6 +85,9 @@ impl Compiled {
     /// Compiles what parsed. When part of the file did not parse, the rest is still compiled so
     /// its functions keep their listings (CPython itself would stop at the syntax error).
     pub fn new(parsed: &Parsed, text: &str, line_index: &LineIndex, file_name: &str, version: PythonVersion) -> Self {
+        // Every front end chooses the version with `AnalysisConfig::set_version`, which always
+        // gives one of `SUPPORTED` (the nearest to the one asked for, saying so in hovers and the
+        // status). Only a configuration built by hand with another version gets here.
         if !SUPPORTED.contains(&version) {
             let supported: Vec<&str> = SUPPORTED.iter().map(|v| v.as_str()).collect();
             let skipped = format!(

@@ -40,8 +40,20 @@ pub struct Disassembly {
 }
 
 /// The disassembly of `target` in `analysis`. A qualname that no longer exists (the function was
-/// renamed or deleted) falls back to the module, with a note saying so.
+/// renamed or deleted) falls back to the module, with a note saying so; a version other than the
+/// one asked for is said first.
 pub fn disassemble(analysis: &FileAnalysis, target: &DisTarget) -> Disassembly {
+    let mut dis = listing(analysis, target);
+    if let Some(version) = analysis.config().version_note() {
+        dis.note = Some(match dis.note {
+            Some(note) => format!("{version}. {note}"),
+            None => format!("{version}."),
+        });
+    }
+    dis
+}
+
+fn listing(analysis: &FileAnalysis, target: &DisTarget) -> Disassembly {
     let compiled = analysis.compiled();
     let python = analysis.config().python;
     let empty = |note: String| Disassembly {
@@ -143,5 +155,15 @@ mod tests {
         let skipped = disassemble(&FileAnalysis::new("x = 1\n", &config), &DisTarget::Module);
         assert!(skipped.listing.is_empty());
         assert!(skipped.note.unwrap().contains(&format!("cannot compile for CPython {unsupported}")));
+    }
+
+    #[test]
+    fn a_version_other_than_the_one_asked_for_is_said_first() {
+        let mut config = AnalysisConfig::default();
+        config.set_version(crate::Requested::parse("3.9").as_ref(), crate::VersionSource::Setting);
+        let d = disassemble(&FileAnalysis::new("return 1\n", &config), &DisTarget::Module);
+        let note = d.note.unwrap();
+        assert!(note.starts_with("Python 3.9 (as set) is not supported by pyxray"), "{note}");
+        assert!(note.contains(". CPython 3.") && note.contains("refuses this file"), "{note}");
     }
 }

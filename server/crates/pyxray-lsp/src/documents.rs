@@ -10,6 +10,7 @@ use tower_lsp::lsp_types::{TextDocumentContentChangeEvent, Url};
 
 /// One version of one open document.
 pub(crate) struct Document {
+    pub uri: Url,
     pub text: String,
     /// The file name listings show for the document's code objects (the last URI segment).
     pub file_name: String,
@@ -20,9 +21,10 @@ pub(crate) struct Document {
 }
 
 impl Document {
-    pub fn new(text: String, version: i32, file_name: String) -> Self {
+    pub fn new(uri: Url, text: String, version: i32) -> Self {
         let line_index = LineIndex::new(&text);
-        Document { text, file_name, version, line_index, analysis: Mutex::new(None) }
+        let file_name = file_name(&uri);
+        Document { uri, text, file_name, version, line_index, analysis: Mutex::new(None) }
     }
 
     pub fn positions(&self, encoding: PositionEncoding) -> TextPositions<'_> {
@@ -71,7 +73,7 @@ impl DocumentStore {
 
     /// Opens (or reopens, replacing) a document.
     pub fn open(&self, uri: Url, text: String, version: i32) -> Arc<Document> {
-        let doc = Arc::new(Document::new(text, version, file_name(&uri)));
+        let doc = Arc::new(Document::new(uri.clone(), text, version));
         self.docs.insert(uri, doc.clone());
         doc
     }
@@ -100,7 +102,7 @@ impl DocumentStore {
             return ChangeOutcome::Stale { current };
         }
         let text = apply_changes(&entry.text, &entry.line_index, changes, encoding);
-        *entry = Arc::new(Document::new(text, version, entry.file_name.clone()));
+        *entry = Arc::new(Document::new(uri.clone(), text, version));
         ChangeOutcome::Applied
     }
 }

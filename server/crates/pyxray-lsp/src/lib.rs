@@ -4,10 +4,12 @@
 //!
 //! Layout: `transport` (stdio framing that survives garbage), `server` (method → handler),
 //! `handlers/` (one file per request or notification), `commands/` (executeCommand), `convert/`
-//! (the only place positions change units), `documents`, `settings`, `scheduler`, `session`.
+//! (the only place positions change units), `documents`, `settings`, `detection` (the Python
+//! version per document for `auto`), `scheduler`, `session`.
 
 mod commands;
 mod convert;
+mod detection;
 mod documents;
 mod guard;
 mod handlers;

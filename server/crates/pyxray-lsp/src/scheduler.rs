@@ -1,11 +1,13 @@
 //! Scheduling analyses: one per document version, on a blocking thread (the runtime's threads
 //! have large stacks, since parsing deeply nested code recurses), lightly debounced while typing.
 //! Results are cached on the document for hovers and published as diagnostics stamped with the
-//! version they describe; results for a superseded version or settings generation are dropped.
+//! version they describe, followed by the document's `pyxray/status` when it changed; results for
+//! a superseded version or settings generation are dropped.
 
 use crate::convert::to_proto;
 use crate::documents::Document;
 use crate::guard::panic_message;
+use crate::handlers::status;
 use crate::session::Session;
 use dashmap::DashMap;
 use pyxray_insights::{AnalysisConfig, FileAnalysis};
@@ -76,7 +78,7 @@ pub(crate) fn schedule(session: &Arc<Session>, uri: &Url, delay: Duration) {
         if flag.is_cancelled() {
             return;
         }
-        let (generation, _) = session.config();
+        let generation = session.generation();
         let result = analysis(&session, &doc, &flag).await;
         let _guard = session.scheduler.publish_lock().await;
         let current = session.documents.get(&uri).is_some_and(|d| d.version == doc.version);
@@ -84,33 +86,52 @@ pub(crate) fn schedule(session: &Arc<Session>, uri: &Url, delay: Duration) {
             tracing::debug!("dropping diagnostics for {uri} version {}: superseded", doc.version);
             return;
         }
-        let diagnostics = match result {
+        let diagnostics = match &result {
             Ok(analysis) => {
                 let at = doc.positions(session.encoding());
                 analysis.diagnostics().iter().map(|d| to_proto::diagnostic(at, d)).collect()
             }
             Err(AnalysisFailed::Cancelled) => return,
-            Err(AnalysisFailed::Panicked(why)) => vec![internal_error_diagnostic(&why)],
+            Err(AnalysisFailed::Panicked(why)) => vec![internal_error_diagnostic(why)],
         };
         session.client.publish_diagnostics(uri.clone(), diagnostics, Some(doc.version)).await;
+        if let Ok(analysis) = &result {
+            status::publish(&session, &uri, analysis.config()).await;
+        }
         session.scheduler.pending.remove_if(&uri, |_, f| Arc::ptr_eq(&f.0, &flag.0));
     });
 }
 
+/// Analyses every open document again (after the settings or the detected versions changed).
+pub(crate) fn reanalyse_all(session: &Arc<Session>) {
+    for uri in session.documents.uris() {
+        schedule(session, &uri, Duration::ZERO);
+    }
+}
+
 /// The analysis of `doc` under the current settings: from the document's cache when present,
-/// otherwise computed on a blocking thread and cached.
+/// otherwise computed on a blocking thread (detecting its Python version there, see
+/// [`crate::detection`]) and cached.
 pub(crate) async fn analysis(
     session: &Session,
     doc: &Arc<Document>,
     cancel: &CancelFlag,
 ) -> Result<Arc<FileAnalysis>, AnalysisFailed> {
-    let (generation, config) = session.config();
+    let (generation, settings) = session.settings();
     if let Some(cached) = doc.cached_analysis(generation) {
         return Ok(cached);
     }
     let task_doc = doc.clone();
     let task_cancel = cancel.clone();
-    let joined = tokio::task::spawn_blocking(move || compute(&task_doc, &config, &task_cancel)).await;
+    let detection = session.detection.clone();
+    let joined = tokio::task::spawn_blocking(move || {
+        if task_cancel.is_cancelled() {
+            return None;
+        }
+        let config = detection.config_for(&settings, &task_doc.uri);
+        compute(&task_doc, &config, &task_cancel)
+    })
+    .await;
     let analysis = match joined {
         Ok(Some(analysis)) => analysis,
         Ok(None) => return Err(AnalysisFailed::Cancelled),

@@ -2,7 +2,7 @@
 //! panic guard, and registers pyxray's custom requests. No logic lives here.
 
 use crate::guard;
-use crate::handlers::{self, debug, disassemble};
+use crate::handlers::{self, debug, disassemble, status};
 use crate::session::Session;
 use serde_json::Value;
 use std::sync::Arc;
@@ -18,6 +18,7 @@ pub(crate) struct Backend {
 pub(crate) fn build_service() -> (LspService<Backend>, ClientSocket) {
     LspService::build(|client: Client| Backend { session: Arc::new(Session::new(client)) })
         .custom_method("pyxray/disassemble", Backend::disassemble)
+        .custom_method("pyxray/status", Backend::status)
         .custom_method("pyxray/debugText", Backend::debug_text)
         .custom_method("pyxray/debugPanic", Backend::debug_panic)
         .finish()
@@ -26,6 +27,10 @@ pub(crate) fn build_service() -> (LspService<Backend>, ClientSocket) {
 impl Backend {
     async fn disassemble(&self, params: disassemble::DisassembleParams) -> Result<disassemble::DisassembleResult> {
         guard::request("pyxray/disassemble", disassemble::handle(&self.session, params)).await
+    }
+
+    async fn status(&self, params: status::StatusParams) -> Result<status::VersionStatus> {
+        guard::request("pyxray/status", status::handle(&self.session, params)).await
     }
 
     async fn debug_text(&self, params: debug::DebugTextParams) -> Result<Option<debug::DebugText>> {
@@ -60,6 +65,10 @@ impl LanguageServer for Backend {
             .await
     }
 
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        guard::notification("textDocument/didSave", async { handlers::did_save::handle(&self.session, params) }).await
+    }
+
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         guard::notification("textDocument/didClose", handlers::did_close::handle(&self.session, params)).await
     }
@@ -67,6 +76,16 @@ impl LanguageServer for Backend {
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
         let handler = handlers::did_change_configuration::handle(&self.session, params);
         guard::notification("workspace/didChangeConfiguration", handler).await
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let handler = async { handlers::did_change_watched_files::handle(&self.session, params) };
+        guard::notification("workspace/didChangeWatchedFiles", handler).await
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        let handler = async { handlers::did_change_workspace_folders::handle(&self.session, params) };
+        guard::notification("workspace/didChangeWorkspaceFolders", handler).await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -1,19 +1,31 @@
-//! The state shared by every handler: the client handle, the open documents, the settings (with
-//! a generation number that changes whenever they do), the negotiated position encoding, and
-//! the lifecycle flags.
+//! The state shared by every handler: the client handle, the open documents, the settings and
+//! the version detection (with a generation number that changes whenever either does), the
+//! negotiated position encoding, the version status last sent per document, and the lifecycle
+//! flags.
 
+use crate::detection::Detection;
 use crate::documents::DocumentStore;
+use crate::handlers::status::VersionStatus;
 use crate::scheduler::Scheduler;
 use crate::settings::Settings;
-use pyxray_insights::{AnalysisConfig, PositionEncoding};
+use dashmap::DashMap;
+use pyxray_insights::PositionEncoding;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use tower_lsp::lsp_types::Url;
 use tower_lsp::Client;
 
 pub(crate) struct Session {
     pub client: Client,
     pub documents: DocumentStore,
     pub scheduler: Scheduler,
+    pub detection: Arc<Detection>,
+    /// The `pyxray/status` last sent for each open document.
+    pub statuses: DashMap<Url, VersionStatus>,
+    /// Whether the client lets the server register file watchers (`initialized` does).
+    pub watch_files: AtomicBool,
+    /// Whether the client wants `pyxray/status` notifications (`experimental.pyxrayStatus`).
+    pub status_notifications: AtomicBool,
     settings: RwLock<Versioned>,
     encoding: OnceLock<PositionEncoding>,
     shutdown_requested: AtomicBool,
@@ -24,17 +36,19 @@ pub(crate) struct Session {
 struct Versioned {
     generation: u64,
     settings: Settings,
-    config: AnalysisConfig,
 }
 
 impl Session {
     pub fn new(client: Client) -> Self {
-        let settings = Settings::default();
         Session {
             client,
             documents: DocumentStore::default(),
             scheduler: Scheduler::default(),
-            settings: RwLock::new(Versioned { generation: 0, config: settings.analysis_config(), settings }),
+            detection: Arc::default(),
+            statuses: DashMap::new(),
+            watch_files: AtomicBool::new(false),
+            status_notifications: AtomicBool::new(false),
+            settings: RwLock::new(Versioned { generation: 0, settings: Settings::default() }),
             encoding: OnceLock::new(),
             shutdown_requested: AtomicBool::new(false),
             startup_warnings: Mutex::new(Vec::new()),
@@ -50,10 +64,10 @@ impl Session {
         let _ = self.encoding.set(encoding);
     }
 
-    /// The analysis configuration in force and its generation.
-    pub fn config(&self) -> (u64, AnalysisConfig) {
+    /// The settings in force and their generation (which also changes when detection is redone).
+    pub fn settings(&self) -> (u64, Settings) {
         let s = self.settings.read().unwrap_or_else(|p| p.into_inner());
-        (s.generation, s.config.clone())
+        (s.generation, s.settings.clone())
     }
 
     pub fn generation(&self) -> u64 {
@@ -67,9 +81,16 @@ impl Session {
             return false;
         }
         s.generation += 1;
-        s.config = settings.analysis_config();
         s.settings = settings;
+        self.detection.clear();
         true
+    }
+
+    /// Forgets what version detection found, so the next analyses detect again.
+    pub fn redetect(&self) {
+        let mut s = self.settings.write().unwrap_or_else(|p| p.into_inner());
+        self.detection.clear();
+        s.generation += 1;
     }
 
     pub fn request_shutdown(&self) {

@@ -2,34 +2,42 @@
 //! (either `{"pyxray": {...}}` or the bare object). An invalid value produces a warning naming
 //! the setting and the value, and that setting keeps its default.
 
-use pyxray_bytecode::VersionError;
-use pyxray_insights::{lookup, AnalysisConfig, PythonVersion, VersionSource};
+use pyxray_insights::{lookup, AnalysisConfig, Detected, Requested, VersionSource};
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Which Python version to reproduce.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum PythonSetting {
-    /// Detect it; until detection exists this is [`PythonVersion::DEFAULT`].
+    /// Detect it from the files around each document (see [`crate::detection`]).
     #[default]
     Auto,
-    Version(PythonVersion),
+    /// The version as written in the setting; the analysis uses the nearest one pyxray compiles.
+    Version(Requested),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Settings {
     pub python: PythonSetting,
+    /// With `auto`, whether to ask the `python3` on the server's own PATH when no file names a
+    /// version (it runs that interpreter, so only when the user says so).
+    pub detect_from_path: bool,
     /// Setting names of diagnostics switched off.
     pub disabled: BTreeSet<&'static str>,
 }
 
 impl Settings {
-    pub fn analysis_config(&self) -> AnalysisConfig {
-        let (python, version_source) = match self.python {
-            PythonSetting::Auto => (PythonVersion::DEFAULT, VersionSource::Default),
-            PythonSetting::Version(v) => (v, VersionSource::Setting),
-        };
-        AnalysisConfig { python, version_source, disabled: self.disabled.clone() }
+    /// The configuration for a document, given what detection found for it (used with `auto`).
+    pub fn analysis_config(&self, detected: Option<&Detected>) -> AnalysisConfig {
+        let mut config = AnalysisConfig { disabled: self.disabled.clone(), ..Default::default() };
+        match (&self.python, detected) {
+            (PythonSetting::Version(requested), _) => config.set_version(Some(requested), VersionSource::Setting),
+            (PythonSetting::Auto, Some(d)) => {
+                config.set_version(Some(&d.requested), VersionSource::Detected(d.source.clone()))
+            }
+            (PythonSetting::Auto, None) => config.set_version(None, VersionSource::Default),
+        }
+        config
     }
 
     /// Reads settings from a JSON value, returning them with a warning for every value that was
@@ -56,14 +64,20 @@ impl Settings {
         };
         // A bare object with none of our keys is most likely another tool's settings (some clients
         // send every server the whole configuration), so its keys are not ours to complain about.
-        let ours = |k: &str| matches!(k, "pythonVersion" | "diagnostics");
+        let ours = |k: &str| matches!(k, "pythonVersion" | "detectFromPath" | "diagnostics");
         let complain_unknown = !bare || object.keys().any(|k| ours(k));
         for (key, value) in object {
             match key.as_str() {
                 "pythonVersion" => settings.python = read_python(value, prefix, &mut warnings),
+                "detectFromPath" => match value {
+                    Value::Bool(on) => settings.detect_from_path = *on,
+                    other => warnings.push(format!(
+                        "pyxray: setting '{prefix}detectFromPath' must be true or false, not {other}; using false"
+                    )),
+                },
                 "diagnostics" => settings.disabled = read_diagnostics(value, prefix, &mut warnings),
                 other if complain_unknown => warnings.push(format!(
-                    "pyxray: unknown setting '{prefix}{other}' (value {value}) was ignored; known settings are 'pythonVersion' and 'diagnostics'"
+                    "pyxray: unknown setting '{prefix}{other}' (value {value}) was ignored; known settings are 'pythonVersion', 'detectFromPath' and 'diagnostics'"
                 )),
                 other => tracing::debug!("ignoring setting {other:?}: not a pyxray setting"),
             }
@@ -82,17 +96,19 @@ fn read_python(value: &Value, prefix: &str, warnings: &mut Vec<String>) -> Pytho
     if s.trim().eq_ignore_ascii_case("auto") {
         return PythonSetting::Auto;
     }
-    match s.parse::<PythonVersion>() {
-        Ok(v) => PythonSetting::Version(v),
-        Err(e @ VersionError::Unsupported { nearest, .. }) => {
-            warnings.push(format!("pyxray: setting '{prefix}pythonVersion' = \"{s}\": {e}, which pyxray uses instead"));
-            PythonSetting::Version(nearest)
-        }
-        Err(e @ VersionError::Malformed(_)) => {
-            warnings.push(format!("pyxray: setting '{prefix}pythonVersion' = \"{s}\": {e}; using \"auto\""));
-            PythonSetting::Auto
-        }
+    let Some(requested) = Requested::parse(s) else {
+        warnings.push(format!(
+            "pyxray: setting '{prefix}pythonVersion' = \"{s}\" is not a Python version (expected \"auto\" or one such as \"3.13\"); using \"auto\""
+        ));
+        return PythonSetting::Auto;
+    };
+    // A version pyxray does not support is used as its nearest supported one, and said so.
+    let config = Settings { python: PythonSetting::Version(requested.clone()), ..Default::default() }.analysis_config(None);
+    if let Some(warning) = config.version_warning() {
+        let why = warning.trim_start_matches("pyxray: ");
+        warnings.push(format!("pyxray: setting '{prefix}pythonVersion' = \"{s}\": {why}"));
     }
+    PythonSetting::Version(requested)
 }
 
 fn read_diagnostics(value: &Value, prefix: &str, warnings: &mut Vec<String>) -> BTreeSet<&'static str> {
@@ -139,9 +155,9 @@ mod tests {
         let (b, w) = Settings::from_json(&json!({"pythonVersion": "3.12", "diagnostics": {"syntax-error": false}}));
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(a, b);
-        assert_eq!(a.python, PythonSetting::Version(PythonVersion::V3_12));
+        assert_eq!(a.python, PythonSetting::Version(Requested::parse("3.12").unwrap()));
         assert!(a.disabled.contains("syntax-error"));
-        assert_eq!(a.analysis_config().version_source, VersionSource::Setting);
+        assert_eq!(a.analysis_config(None).version_origin.source, VersionSource::Setting);
     }
 
     #[test]
@@ -149,11 +165,13 @@ mod tests {
         let (s, w) = Settings::from_json(
             &json!({"pyxray": {"pythonVersion": "3.10", "diagnostics": {"nope": false, "syntax-error": "off"}}}),
         );
-        assert_eq!(s.python, PythonSetting::Version(PythonVersion::V3_11));
+        assert_eq!(s.python, PythonSetting::Version(Requested::parse("3.10").unwrap()));
         assert!(s.disabled.is_empty());
         assert_eq!(w.len(), 3, "{w:?}");
+        let lowest = pyxray_insights::SUPPORTED.iter().min().unwrap();
         assert!(
-            w.iter().any(|m| m.contains("'pyxray.pythonVersion' = \"3.10\"") && m.contains("version is 3.11")),
+            w.iter().any(|m| m.contains("'pyxray.pythonVersion' = \"3.10\": Python 3.10 (as set) is not supported")
+                && m.ends_with(&format!("nearest supported version, {lowest}"))),
             "{w:?}"
         );
         assert!(w.iter().any(|m| m.contains("diagnostics.nope")));
@@ -161,6 +179,22 @@ mod tests {
         let (s, w) = Settings::from_json(&json!({"pythonVersion": 3.12}));
         assert_eq!(s.python, PythonSetting::Auto);
         assert!(w[0].contains("3.12"));
+        let (s, w) = Settings::from_json(&json!({"pythonVersion": "latest", "detectFromPath": "yes"}));
+        assert_eq!((s.python, s.detect_from_path), (PythonSetting::Auto, false));
+        assert!(w.iter().any(|m| m.contains("\"latest\" is not a Python version") && m.contains("using \"auto\"")), "{w:?}");
+        assert!(w.iter().any(|m| m.contains("'detectFromPath' must be true or false")), "{w:?}");
+    }
+
+    #[test]
+    fn detection_applies_only_to_auto() {
+        let detected = Detected { requested: Requested::parse("3.15").unwrap(), source: "/p/.python-version".into() };
+        let (auto, _) = Settings::from_json(&json!({"detectFromPath": true}));
+        assert!(auto.detect_from_path);
+        let config = auto.analysis_config(Some(&detected));
+        assert_eq!(config.version_origin.source, VersionSource::Detected("/p/.python-version".into()));
+        assert!(config.version_warning().unwrap().contains("Python 3.15 (from /p/.python-version (3.15))"));
+        let (set, _) = Settings::from_json(&json!({"pythonVersion": "3.13"}));
+        assert_eq!(set.analysis_config(Some(&detected)).version_origin.source, VersionSource::Setting);
     }
 
     #[test]

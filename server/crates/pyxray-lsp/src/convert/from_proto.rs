@@ -1,9 +1,11 @@
 //! LSP types to pyxray's: positions to byte offsets (clamped, or strict where a position outside
-//! the document must mean "nothing here"), encodings, and configuration values.
+//! the document must mean "nothing here"), encodings, configuration values, and workspace folders
+//! to directories.
 
 use super::TextPositions;
 use pyxray_insights::{LineCol, PositionEncoding, TextRange};
-use tower_lsp::lsp_types::{Position, PositionEncodingKind, Range};
+use std::path::PathBuf;
+use tower_lsp::lsp_types::{InitializeParams, Position, PositionEncodingKind, Range, Url};
 
 /// The byte offset of `pos`, clamped into the text (LSP clients may send positions past the end
 /// of a line to mean its end).
@@ -40,6 +42,24 @@ pub(crate) fn encoding(kind: &PositionEncodingKind) -> Option<PositionEncoding> 
         "utf-32" => Some(PositionEncoding::Utf32),
         _ => None,
     }
+}
+
+/// The directory a workspace folder URI names (`None` for a folder that is not a local file).
+pub(crate) fn folder_path(uri: &Url) -> Option<PathBuf> {
+    uri.to_file_path().ok()
+}
+
+/// The workspace roots `initialize` names: its workspace folders, else `rootUri`, else the
+/// deprecated `rootPath`.
+#[allow(deprecated)]
+pub(crate) fn workspace_roots(params: &InitializeParams) -> Vec<PathBuf> {
+    if let Some(folders) = params.workspace_folders.as_ref().filter(|f| !f.is_empty()) {
+        return folders.iter().filter_map(|f| folder_path(&f.uri)).collect();
+    }
+    if let Some(root) = params.root_uri.as_ref().and_then(folder_path) {
+        return vec![root];
+    }
+    params.root_path.iter().map(PathBuf::from).filter(|p| p.is_absolute()).collect()
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! `textDocument/didClose`: forget the document and clear its diagnostics.
+//! `textDocument/didClose`: forget the document (and the status sent for it) and clear its
+//! diagnostics.
 
 use crate::session::Session;
 use tower_lsp::lsp_types::DidCloseTextDocumentParams;
@@ -7,6 +8,7 @@ pub(crate) async fn handle(session: &Session, params: DidCloseTextDocumentParams
     let uri = params.text_document.uri;
     let was_open = session.documents.close(&uri);
     session.scheduler.cancel(&uri);
+    session.statuses.remove(&uri);
     if !was_open {
         tracing::warn!("didClose for {uri}, which is not open");
         return;

@@ -1,11 +1,15 @@
 //! `initialize`: negotiates the position encoding (UTF-8 when the client offers it, else
-//! UTF-16), reads `initializationOptions` as settings, and advertises what pyxray can do.
+//! UTF-16), reads `initializationOptions` as settings, notes the workspace roots (which bound
+//! version detection), whether the client lets the server watch files and wants `pyxray/status`
+//! notifications (`capabilities.experimental.pyxrayStatus: true`), and advertises what pyxray can
+//! do.
 
 use crate::commands;
 use crate::convert::{from_proto, to_proto};
 use crate::session::Session;
 use crate::settings::Settings;
 use pyxray_insights::PositionEncoding;
+use std::sync::atomic::Ordering;
 use tower_lsp::jsonrpc::Result;
 use tower_lsp::lsp_types::*;
 
@@ -19,7 +23,14 @@ pub(crate) fn handle(session: &Session, params: InitializeParams) -> Result<Init
     }
     session.push_startup_warnings(warnings);
     session.set_settings(settings);
-    tracing::info!("initialized with position encoding {encoding:?}");
+    let roots = from_proto::workspace_roots(&params);
+    tracing::info!("initialized with position encoding {encoding:?}, workspace roots {roots:?}");
+    session.detection.set_roots(roots);
+    let watch = params.capabilities.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref());
+    session.watch_files.store(watch.and_then(|w| w.dynamic_registration) == Some(true), Ordering::SeqCst);
+    let experimental = params.capabilities.experimental.as_ref();
+    let wants_status = experimental.and_then(|e| e.get("pyxrayStatus")) == Some(&serde_json::Value::Bool(true));
+    session.status_notifications.store(wants_status, Ordering::SeqCst);
     Ok(InitializeResult { capabilities: capabilities(encoding), server_info: Some(server_info()) })
 }
 
@@ -43,6 +54,7 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
             open_close: Some(true),
             change: Some(TextDocumentSyncKind::INCREMENTAL),
+            save: Some(TextDocumentSyncSaveOptions::Supported(true)),
             ..Default::default()
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -53,6 +65,13 @@ fn capabilities(encoding: PositionEncoding) -> ServerCapabilities {
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: commands::names().map(String::from).collect(),
             ..Default::default()
+        }),
+        workspace: Some(WorkspaceServerCapabilities {
+            workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                supported: Some(true),
+                change_notifications: Some(OneOf::Left(true)),
+            }),
+            file_operations: None,
         }),
         ..Default::default()
     }

@@ -5,6 +5,7 @@
 
 use pyxray_bytecode::dis::{dis_text, file_json, FileResult, JsonOptions};
 use pyxray_bytecode::{PythonVersion, VersionError};
+use pyxray_insights::{nearest_supported, Requested};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -33,13 +34,14 @@ enum Format {
     Json,
 }
 
-/// The supported version nearest to `wanted`, with a warning naming what was asked for.
-fn fallback(flag: &str, requested: &str, wanted: PythonVersion) -> PythonVersion {
+/// The supported version nearest to the one asked for, with a warning naming it.
+fn fallback(flag: &str, requested: &Requested) -> PythonVersion {
     let supported: Vec<&str> = pyxray_compiler::SUPPORTED.iter().map(|v| v.as_str()).collect();
-    let used = pyxray_compiler::nearest_supported(wanted);
+    let used = nearest_supported(requested.major, requested.minor);
     eprintln!(
-        "warning: --python {flag}: pyxray does not compile for CPython {requested} (it compiles {}); \
+        "warning: --python {flag}: pyxray does not compile for CPython {} (it compiles {}); \
          showing CPython {used}'s bytecode instead",
+        requested.text,
         supported.join(", ")
     );
     used
@@ -48,10 +50,13 @@ fn fallback(flag: &str, requested: &str, wanted: PythonVersion) -> PythonVersion
 pub fn run(args: Args) -> ExitCode {
     let version = match args.python.parse::<PythonVersion>() {
         Ok(v) if pyxray_compiler::SUPPORTED.contains(&v) => v,
-        Ok(v) => fallback(&args.python, v.as_str(), v),
+        Ok(v) => fallback(&args.python, &Requested::of(v)),
         // A Python 3 release pyxray does not know: the nearest one it compiles, said so.
-        Err(VersionError::Unsupported { requested, nearest }) if requested.starts_with("3.") => {
-            fallback(&args.python, &requested, nearest)
+        Err(VersionError::Unsupported { requested, .. }) if requested.starts_with("3.") => {
+            match Requested::parse(&requested) {
+                Some(r) => fallback(&args.python, &r),
+                None => PythonVersion::DEFAULT,
+            }
         }
         Err(e) => {
             eprintln!("error: --python {}: {e}", args.python);
