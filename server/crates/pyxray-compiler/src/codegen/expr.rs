@@ -544,7 +544,8 @@ impl Compiler<'_> {
             for v in values {
                 self.visit_expr(v)?;
             }
-            if values.len() > 1 {
+            // An empty f-string is `BUILD_STRING 0` in 3.12, the constant '' from 3.13.
+            if values.len() > 1 || (values.is_empty() && self.version <= PythonVersion::V3_12) {
                 self.addop_i(Op::BUILD_STRING, values.len() as i32, loc);
             } else if values.is_empty() {
                 self.addop_load_const(consts::str_const(""), loc);
