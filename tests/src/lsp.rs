@@ -37,12 +37,18 @@ impl LspClient {
         let log = std::env::var("PYXRAY_TEST_LOG").unwrap_or_else(|_| "warn".to_string());
         command.arg("server").env("RUST_BACKTRACE", "0").env("PYXRAY_LOG", log);
         command.envs(env.iter().copied());
+        LspClient::spawn_command(command)
+    }
+
+    /// Starts any language server (`command` with its arguments) on piped stdio: the latency
+    /// benchmark drives ruff's and ty's servers with the same client.
+    pub fn spawn_command(mut command: Command) -> LspClient {
         let mut child = command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start pyxray server");
+            .unwrap_or_else(|e| panic!("start {command:?}: {e}"));
         let stdin = child.stdin.take();
         let stdout = child.stdout.take().expect("stdout");
         let stderr_pipe = child.stderr.take().expect("stderr");
@@ -253,9 +259,14 @@ impl LspClient {
                         panic!("the server wrote malformed output: {what}\nstderr:\n{}", self.stderr());
                     }
                     if m.get("method").is_some() && m.get("id").is_some() {
-                        // A request from the server: answer it so it never waits on us.
+                        // A request from the server: answer it so it never waits on us (with
+                        // default settings for each item `workspace/configuration` asks about).
                         let id = m["id"].clone();
-                        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": null }));
+                        let result = match m["params"]["items"].as_array() {
+                            Some(items) if m["method"] == "workspace/configuration" => json!(vec![Value::Null; items.len()]),
+                            _ => Value::Null,
+                        };
+                        self.send(&json!({ "jsonrpc": "2.0", "id": id, "result": result }));
                     }
                     if pred(&m) {
                         return Some(m);

@@ -1,7 +1,7 @@
 //! The compile step of an analysis: the parsed module through pyxray's CPython compiler for the
 //! selected version. What failed stays data: the error, the warnings, or why nothing was compiled.
 
-use pyxray_bytecode::dis::{canonical_const_repr, get_instructions, ArgVal, Instruction};
+use pyxray_bytecode::dis::{canonical_const_repr, analysis_instructions, ArgVal, Instruction};
 use pyxray_bytecode::Op;
 use pyxray_bytecode::{CodeObject, PythonVersion};
 use pyxray_syntax::ast::{Module, TextRange};
@@ -130,7 +130,7 @@ impl Compiled {
             let Some(version) = self.version else { return index };
             for code in self.code_objects() {
                 let c = index.codes.len();
-                let instrs = get_instructions(code, version);
+                let instrs = analysis_instructions(code, version);
                 for (i, ins) in instrs.iter().enumerate() {
                     let Some(r) = ins.positions.and_then(|p| Self::range_of(line_index, p)) else { continue };
                     index.by_range.entry((r.start, r.end)).or_default().push((c, i));

@@ -11,6 +11,8 @@ mod commands;
 mod convert;
 mod detection;
 mod documents;
+#[doc(hidden)]
+pub mod fuzzing;
 mod guard;
 mod handlers;
 mod scheduler;

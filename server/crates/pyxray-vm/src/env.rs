@@ -2,7 +2,7 @@
 //! alone, and which module-level names other code may rebind behind a call's back.
 
 use crate::value::{Cached, Obj, Value};
-use pyxray_bytecode::dis::{canonical_const_repr, get_instructions, ArgVal};
+use pyxray_bytecode::dis::{canonical_const_repr, analysis_instructions, ArgVal};
 use pyxray_bytecode::{CodeObject, Op, PythonVersion};
 use std::collections::{HashMap, HashSet};
 
@@ -31,7 +31,7 @@ impl ModuleEnv {
         let mut stack = vec![module];
         let mut first = true;
         while let Some(code) = stack.pop() {
-            for i in get_instructions(code, version) {
+            for i in analysis_instructions(code, version) {
                 let name = match &i.argval {
                     ArgVal::Name(n) | ArgVal::NamePair(n, _) => n.as_str(),
                     _ => continue,
@@ -93,7 +93,7 @@ impl ModuleEnv {
 
 /// Names the module body assigns exactly once, from `LOAD_CONST` straight into `STORE_NAME`.
 fn single_constant_assignments(module: &CodeObject, version: PythonVersion) -> HashMap<String, Value> {
-    let instrs = get_instructions(module, version);
+    let instrs = analysis_instructions(module, version);
     let mut stores: HashMap<&str, usize> = HashMap::new();
     let mut constants = HashMap::new();
     for (k, i) in instrs.iter().enumerate() {

@@ -6,7 +6,7 @@ use crate::cfg::{jump_target, Cfg};
 use crate::env::ModuleEnv;
 use crate::facts::{ClosureFact, Escape, IsFact};
 use crate::value::{identity, Known, Obj, Prediction, Value};
-use pyxray_bytecode::dis::{canonical_const_repr, get_instructions, parse_exception_table, ArgVal, Instruction};
+use pyxray_bytecode::dis::{canonical_const_repr, analysis_instructions, parse_exception_table, ArgVal, Instruction};
 use pyxray_bytecode::opcode::{popped_pushed, stack_effect};
 use pyxray_bytecode::{CodeObject, ConstValue, Op, PythonVersion};
 use std::collections::BTreeMap;
@@ -99,7 +99,7 @@ fn is_null(v: &Value) -> bool {
 
 impl<'a> Interp<'a> {
     pub fn new(code: &'a CodeObject, version: PythonVersion, env: &'a ModuleEnv) -> Self {
-        let instrs = get_instructions(code, version);
+        let instrs = analysis_instructions(code, version);
         let exceptions = parse_exception_table(&code.exceptiontable);
         let cfg = Cfg::build(&instrs, &exceptions);
         Interp { code, version, instrs, cfg, env, is_facts: BTreeMap::new(), closures: BTreeMap::new(), fuel: FUEL }

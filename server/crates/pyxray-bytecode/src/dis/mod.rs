@@ -255,6 +255,17 @@ pub fn get_instructions(code: &CodeObject, version: PythonVersion) -> Vec<Instru
 /// Instructions with labels as `dis.dis` numbers them when `exception_labels` (jump targets and
 /// exception-table boundaries), else as `get_instructions` does.
 pub fn instructions(code: &CodeObject, version: PythonVersion, exception_labels: bool) -> Vec<Instruction> {
+    decode(code, version, exception_labels, true)
+}
+
+/// The instructions as [`get_instructions`] gives them, except that constants get no `argrepr`
+/// (their `argval` is the constant itself): for analyses, which never print them and would
+/// otherwise spend much of their time in `repr`.
+pub fn analysis_instructions(code: &CodeObject, version: PythonVersion) -> Vec<Instruction> {
+    decode(code, version, false, false)
+}
+
+fn decode(code: &CodeObject, version: PythonVersion, exception_labels: bool, const_reprs: bool) -> Vec<Instruction> {
     let t = table(version);
     let raw = unpack_opargs(t, &code.code);
     let entries = linetable::decode(&code.linetable, code.firstlineno as i32);
@@ -262,6 +273,8 @@ pub fn instructions(code: &CodeObject, version: PythonVersion, exception_labels:
     let exceptions = parse_exception_table(&code.exceptiontable);
     let labels = labels_map(t, version, &raw, if exception_labels { &exceptions } else { &[] });
     let localsplus: Vec<&str> = code.localsplus.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = code.names.iter().map(|s| s.as_str()).collect();
+    let context = ArgContext { t, version, code, localsplus: &localsplus, names: &names, labels: &labels, const_reprs };
     let mut linestarts = std::collections::HashMap::new();
     if version <= PythonVersion::V3_12 {
         // 3.11/3.12 `findlinestarts`: only real lines, and only where the line changes.
@@ -285,7 +298,7 @@ pub fn instructions(code: &CodeObject, version: PythonVersion, exception_labels:
             line_number = (l >= 0).then_some(l);
         }
         let positions = position_tuple(&entries, r.offset / 2);
-        let (argval, argrepr) = arg_info(t, version, code, &localsplus, &labels, r.op, r.arg, r.offset);
+        let (argval, argrepr) = arg_info(&context, r.op, r.arg, r.offset);
         let label = labels.iter().position(|&o| o == r.offset).map(|i| i as u32 + 1);
         let is_jump_target = label.is_some();
         out.push(Instruction {
@@ -346,28 +359,30 @@ fn name_at(names: &[&str], i: i64) -> ArgVal {
     names.get(i as usize).map_or(ArgVal::Int(i), |n| ArgVal::Name(n.to_string()))
 }
 
-/// `ArgResolver.get_argval_argrepr`, per version.
-#[allow(clippy::too_many_arguments)]
-fn arg_info(
-    t: &OpTable,
+/// What resolving an argument needs besides the instruction.
+struct ArgContext<'a> {
+    t: &'a OpTable,
     version: PythonVersion,
-    code: &CodeObject,
-    localsplus: &[&str],
-    labels: &[u32],
-    op: Op,
-    arg: Option<i32>,
-    offset: u32,
-) -> (ArgVal, String) {
+    code: &'a CodeObject,
+    localsplus: &'a [&'a str],
+    names: &'a [&'a str],
+    labels: &'a [u32],
+    /// Whether constants get their `repr` as `argrepr`.
+    const_reprs: bool,
+}
+
+/// `ArgResolver.get_argval_argrepr`, per version.
+fn arg_info(cx: &ArgContext<'_>, op: Op, arg: Option<i32>, offset: u32) -> (ArgVal, String) {
     let Some(arg) = arg else { return (ArgVal::None, String::new()) };
     let argi = arg as i64;
-    let names: Vec<&str> = code.names.iter().map(|s| s.as_str()).collect();
+    let ArgContext { t, version, code, localsplus, names, labels, .. } = *cx;
     let name_repr = |v: &ArgVal| match v {
         ArgVal::Name(n) => n.clone(),
         _ => String::new(),
     };
     if t.has_const(op) {
         return match code.consts.get(arg as usize) {
-            Some(c) => (ArgVal::Const(c.clone()), repr(c, version)),
+            Some(c) => (ArgVal::Const(c.clone()), if cx.const_reprs { repr(c, version) } else { String::new() }),
             None => (ArgVal::Int(argi), String::new()),
         };
     }
@@ -378,7 +393,7 @@ fn arg_info(
             Op::LOAD_SUPER_ATTR => (argi >> 2, "NULL|self", argi & 1 != 0),
             _ => (argi, "", false),
         };
-        let v = name_at(&names, idx);
+        let v = name_at(names, idx);
         let mut r = name_repr(&v);
         if null_first && !r.is_empty() {
             r = if version >= PythonVersion::V3_13 { format!("{r} + {null_text}") } else { format!("{null_text} + {r}") };
