@@ -101,7 +101,7 @@
        (probe-keep "hover.md" text)
        (unless (string-search "make_counter" text) (error "%s" text))))
    (probe-check "diagnostics include the identity warning"
-     (probe-wait "PX005" 20 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes)))))
+     (probe-wait "PX005" 60 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes)))))
    (probe-check "pyxray-disassemble shows the listing and follows edits"
      (goto-char (point-min)) (forward-line 4) (forward-char 6)
      (pyxray-disassemble)
@@ -136,7 +136,7 @@
      (probe-wait "a hover with the listing" 20
                  (lambda () (let ((h (probe-hover))) (and h (string-search "MAKE_CELL" h) h)))))
    (probe-check "diagnostics from pyxray beside pylsp"
-     (probe-wait "PX005" 20 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes))))))
+     (probe-wait "PX005" 60 (lambda () (cl-find-if (lambda (d) (string-search "is False here" d)) (probe-diagnostic-codes))))))
   ("bad-path"
    (probe-check "a wrong server path gives a readable message"
      (condition-case err (probe-start) (error (push (error-message-string err) probe-messages)))

@@ -2,7 +2,7 @@
 //! alone, and which module-level names other code may rebind behind a call's back.
 
 use crate::value::{Cached, Obj, Value};
-use pyxray_bytecode::dis::{canonical_const_repr, analysis_instructions, ArgVal};
+use pyxray_bytecode::dis::{analysis_instructions, canonical_const_repr, named_instructions, ArgVal};
 use pyxray_bytecode::{CodeObject, Op, PythonVersion};
 use std::collections::{HashMap, HashSet};
 
@@ -31,12 +31,8 @@ impl ModuleEnv {
         let mut stack = vec![module];
         let mut first = true;
         while let Some(code) = stack.pop() {
-            for i in analysis_instructions(code, version) {
-                let name = match &i.argval {
-                    ArgVal::Name(n) | ArgVal::NamePair(n, _) => n.as_str(),
-                    _ => continue,
-                };
-                match i.op {
+            for (op, name) in named_instructions(code, version) {
+                match op {
                     Op::STORE_NAME | Op::DELETE_NAME | Op::IMPORT_NAME if first => {
                         env.bound.insert(name.to_string());
                     }

@@ -265,6 +265,26 @@ pub fn analysis_instructions(code: &CodeObject, version: PythonVersion) -> Vec<I
     decode(code, version, false, false)
 }
 
+/// Each instruction that names an entry of `co_names`, with that name: a cheap scan for analyses
+/// that only ask which names a code object stores, deletes or loads.
+pub fn named_instructions(code: &CodeObject, version: PythonVersion) -> Vec<(Op, &str)> {
+    let t = table(version);
+    unpack_opargs(t, &code.code)
+        .into_iter()
+        .filter(|r| t.has_name(r.op))
+        .filter_map(|r| {
+            let arg = i64::from(r.arg?);
+            let index = match r.op {
+                Op::LOAD_GLOBAL if version >= PythonVersion::V3_11 => arg >> 1,
+                Op::LOAD_ATTR if version >= PythonVersion::V3_12 => arg >> 1,
+                Op::LOAD_SUPER_ATTR => arg >> 2,
+                _ => arg,
+            };
+            Some((r.op, code.names.get(index as usize)?.as_str()))
+        })
+        .collect()
+}
+
 fn decode(code: &CodeObject, version: PythonVersion, exception_labels: bool, const_reprs: bool) -> Vec<Instruction> {
     let t = table(version);
     let raw = unpack_opargs(t, &code.code);
