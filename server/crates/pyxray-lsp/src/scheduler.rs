@@ -1,5 +1,5 @@
 //! Scheduling analyses: one per document version, on a blocking thread (the runtime's threads
-//! have large stacks, since parsing deeply nested code recurses), lightly debounced while typing.
+//! have large stacks, since parsing deeply nested code recurses), debounced only within bursts of edits.
 //! Results are cached on the document for hovers and published as diagnostics stamped with the
 //! version they describe, followed by the document's `pyxray/status` when it changed; results for
 //! a superseded version or settings generation are dropped.
@@ -13,10 +13,11 @@ use dashmap::DashMap;
 use pyxray_insights::{AnalysisConfig, FileAnalysis};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tower_lsp::lsp_types::{Diagnostic, DiagnosticSeverity, Position, Range, Url};
 
-/// How long to wait after an edit before analysing, so a burst of keystrokes costs one analysis.
+/// How long to wait after an edit that follows another one this closely, so that a burst of
+/// keystrokes costs one analysis. An isolated edit is analysed at once.
 pub(crate) const CHANGE_DEBOUNCE: Duration = Duration::from_millis(30);
 
 /// Set when the work it belongs to is no longer wanted.
@@ -36,6 +37,8 @@ impl CancelFlag {
 pub(crate) struct Scheduler {
     /// The pending diagnostics task of each document.
     pending: DashMap<Url, CancelFlag>,
+    /// When each document last changed.
+    last_change: DashMap<Url, Instant>,
     /// Held while checking that a result is current and sending it, so that publications for
     /// one document cannot overtake each other.
     publish: tokio::sync::Mutex<()>,
@@ -53,6 +56,17 @@ impl Scheduler {
     pub fn cancel(&self, uri: &Url) {
         if let Some((_, flag)) = self.pending.remove(uri) {
             flag.cancel();
+        }
+        self.last_change.remove(uri);
+    }
+
+    /// How long to wait before analysing `uri` after the edit that just arrived: nothing for an
+    /// isolated edit, [`CHANGE_DEBOUNCE`] when it comes within that time of the previous one.
+    pub fn change_delay(&self, uri: &Url) -> Duration {
+        let now = Instant::now();
+        match self.last_change.insert(uri.clone(), now) {
+            Some(previous) if now.duration_since(previous) < CHANGE_DEBOUNCE => CHANGE_DEBOUNCE,
+            _ => Duration::ZERO,
         }
     }
 

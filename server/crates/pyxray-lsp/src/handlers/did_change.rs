@@ -12,7 +12,7 @@ pub(crate) fn handle(session: &Arc<Session>, params: DidChangeTextDocumentParams
     let uri = params.text_document.uri;
     let version = params.text_document.version;
     match session.documents.change(&uri, version, params.content_changes, session.encoding()) {
-        ChangeOutcome::Applied => scheduler::schedule(session, &uri, scheduler::CHANGE_DEBOUNCE),
+        ChangeOutcome::Applied => scheduler::schedule(session, &uri, session.scheduler.change_delay(&uri)),
         ChangeOutcome::Stale { current } => {
             tracing::warn!("ignoring didChange for {uri}: version {version} is not newer than {current}")
         }
