@@ -16,7 +16,7 @@ pub use facts::{ClosureFact, Escape, IsFact};
 pub use interp::FUEL;
 pub use value::{identity, Prediction, Value};
 
-use pyxray_bytecode::{CodeObject, PythonVersion};
+use pyxray_bytecode::{CodeObject, Op, PythonVersion};
 
 /// What the interpreter found in one code object.
 #[derive(Debug)]
@@ -41,8 +41,12 @@ pub fn analyze_module(module: &CodeObject, version: PythonVersion) -> Vec<CodeFa
     out
 }
 
-/// Interprets `code` (not its nested code objects) in the module described by `env`.
+/// Interprets `code` (not its nested code objects) in the module described by `env`. Facts come
+/// only from `IS_OP` and `MAKE_FUNCTION`: code without either has none, and is not interpreted.
 pub fn analyze(code: &CodeObject, version: PythonVersion, env: &ModuleEnv) -> CodeFacts {
+    if !pyxray_bytecode::dis::uses_any(code, version, &[Op::IS_OP, Op::MAKE_FUNCTION]) {
+        return CodeFacts { qualname: code.qualname.clone(), is_facts: Vec::new(), closures: Vec::new(), incomplete: false };
+    }
     let outcome = interp::Interp::new(code, version, env).run();
     CodeFacts {
         qualname: code.qualname.clone(),

@@ -265,6 +265,11 @@ pub fn analysis_instructions(code: &CodeObject, version: PythonVersion) -> Vec<I
     decode(code, version, false, false)
 }
 
+/// Whether any instruction of `code` (not of the code objects nested in it) is one of `ops`.
+pub fn uses_any(code: &CodeObject, version: PythonVersion, ops: &[Op]) -> bool {
+    unpack_opargs(table(version), &code.code).iter().any(|r| ops.contains(&r.op))
+}
+
 /// Each instruction that names an entry of `co_names`, with that name: a cheap scan for analyses
 /// that only ask which names a code object stores, deletes or loads.
 pub fn named_instructions(code: &CodeObject, version: PythonVersion) -> Vec<(Op, &str)> {
