@@ -107,7 +107,7 @@ fn measure(name: &str, command: Command, path: &Path, text: &str, edits: usize) 
             assert!(response.get("result").is_some(), "{name}: {response}");
         } else {
             client.notification("textDocument/publishDiagnostics", |p| {
-                p["uri"] == uri.as_str() && (p.get("version").map_or(true, Value::is_null) || p["version"] == json!(version))
+                p["uri"] == uri.as_str() && (p.get("version").filter(|v| !v.is_null()).is_none() || p["version"] == json!(version))
             });
         }
     };
