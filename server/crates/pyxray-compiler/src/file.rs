@@ -5,7 +5,7 @@
 use crate::{compile_owned_module, CompileWarning, ErrorKind, SourceMap, WarningCategory};
 use pyxray_bytecode::dis::FileResult;
 use pyxray_bytecode::PythonVersion;
-use pyxray_syntax::{decode_source, parse_module, InvalidEscape, LineIndex, SyntaxErrorKind};
+use pyxray_syntax::{decode_source, parse_module_with, Grammar, InvalidEscape, LineIndex, SyntaxErrorKind};
 
 /// Compiles the bytes of a source file as CPython `version` would.
 pub fn compile_file(bytes: &[u8], filename: &str, version: PythonVersion) -> FileResult {
@@ -22,7 +22,7 @@ pub fn compile_file(bytes: &[u8], filename: &str, version: PythonVersion) -> Fil
         }
     };
     let line_index = LineIndex::new(&text);
-    let parsed = parse_module(&text);
+    let parsed = parse_module_with(&text, Grammar::of_release(version.minor()));
     if let Some(e) = parsed.errors.first() {
         return match e.kind {
             SyntaxErrorKind::RecursionError | SyntaxErrorKind::MemoryError => {

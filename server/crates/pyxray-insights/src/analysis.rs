@@ -7,7 +7,7 @@ use crate::config::AnalysisConfig;
 use crate::diagnostic::Diagnostic;
 use crate::hover;
 use pyxray_syntax::ast::TextRange;
-use pyxray_syntax::{parse_module, LineIndex, Parsed};
+use pyxray_syntax::{parse_module_with, Grammar, LineIndex, Parsed};
 
 /// A hover's content: Markdown, and the range it describes.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,7 +33,7 @@ impl FileAnalysis {
 
     /// Analyses a file's text; `file_name` is what listings show as the code objects' file.
     pub fn for_file(text: &str, file_name: &str, config: &AnalysisConfig) -> Self {
-        let parsed = parse_module(text);
+        let parsed = parse_module_with(text, Grammar::of_release(config.python.minor()));
         let line_index = LineIndex::new(text);
         let compiled = Compiled::new(&parsed, text, &line_index, file_name, config.python);
         let diagnostics = analyses::run_all(&Context {

@@ -18,6 +18,6 @@ mod strings;
 
 pub use line_index::{LineCol, LineIndex, PositionEncoding};
 pub use pystr::{CodePoint, PyStr, Refill};
-pub use parse::{parse_module, Parsed, SyntaxError, SyntaxErrorKind, MAX_TREE_DEPTH};
+pub use parse::{parse_module, parse_module_with, Grammar, Parsed, SyntaxError, SyntaxErrorKind, MAX_TREE_DEPTH};
 pub use source::{decode_source, DecodeError, DecodedSource};
 pub use strings::InvalidEscape;

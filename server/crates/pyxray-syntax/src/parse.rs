@@ -67,27 +67,52 @@ impl Parsed {
     }
 }
 
-/// Parses a whole module, recovering per top-level statement when the file has errors.
+/// Grammar differences between the CPython releases pyxray reproduces, beyond what the parser
+/// accepts for all of them. The default is CPython 3.13's grammar.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Grammar {
+    /// PEP 758 (3.14): `except A, B:` without parentheses.
+    pub bare_except_tuples: bool,
+}
+
+impl Grammar {
+    /// The grammar of CPython 3.`minor`.
+    pub fn of_release(minor: u32) -> Grammar {
+        Grammar { bare_except_tuples: minor >= 14 }
+    }
+}
+
+/// Parses a whole module in CPython 3.13's grammar; see [`parse_module_with`].
 pub fn parse_module(text: &str) -> Parsed {
+    parse_module_with(text, Grammar::default())
+}
+
+/// Parses a whole module, recovering per top-level statement when the file has errors.
+pub fn parse_module_with(text: &str, grammar: Grammar) -> Parsed {
     if let Some(error) = limits::check(text) {
         // Tokenizer-level limits (NUL bytes, nesting): CPython refuses the whole file, and so
         // would our parser (or it would build a tree too deep to walk). Nothing is kept.
         let failed = TextRange::new(0, text.len() as u32);
         return Parsed { module: Module::default(), errors: vec![error], failed_regions: vec![failed], escapes: vec![] };
     }
-    match parse_part(text, 0, text.len()) {
+    match parse_part(text, 0, text.len(), grammar) {
         Ok((body, escapes)) => Parsed { module: Module { body }, errors: vec![], failed_regions: vec![], escapes },
-        Err(_) => recover(text),
+        Err(_) => recover(text, grammar),
     }
 }
 
 /// Parses `text[start..end]` as a sequence of statements, ranges relative to the whole text.
 /// f-strings are parsed by `fstring` (CPython 3.12+ rules and positions); rustpython-parser sees
 /// a placeholder atom in their place.
-fn parse_part(text: &str, start: usize, end: usize) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
+fn parse_part(
+    text: &str,
+    start: usize,
+    end: usize,
+    grammar: Grammar,
+) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
     let (masked, placeholders, escapes) = prepare(text, start, end)?;
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
-    let suite = match lexer::parse(part, Mode::Module, start as u32) {
+    let suite = match lexer::parse(part, Mode::Module, start as u32, grammar) {
         Ok(rp::Mod::Module(m)) => m.body,
         Ok(_) => Vec::new(),
         Err(e) => {
@@ -100,6 +125,10 @@ fn parse_part(text: &str, start: usize, end: usize) -> Result<(Vec<crate::ast::S
                         kind: SyntaxErrorKind::SyntaxError,
                     });
                 }
+            }
+            if let Some((at, message)) = lexer::unparenthesized_except(part, start as u32, grammar, e.offset.to_u32()) {
+                let range = TextRange::new(at, at + 1);
+                return Err(SyntaxError { range, message: message.into(), kind: SyntaxErrorKind::SyntaxError });
             }
             return Err(convert_error(text, e.offset.to_u32(), &e.error));
         }
@@ -157,7 +186,7 @@ fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::as
     let (masked, placeholders, _) = prepare(text, start, end)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
-    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1)) {
+    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), Grammar::default()) {
         Ok(rp::Mod::Expression(m)) => *m.body,
         Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
         Err(e) => return Err(convert_error(text, e.offset.to_u32(), &e.error)),
@@ -200,15 +229,15 @@ fn scan_error(text: &str, e: strings::ScanError) -> SyntaxError {
     SyntaxError { range: TextRange::new(e.offset as u32, r.end.max(e.offset as u32 + 1).min(text.len() as u32)), message: e.message, kind: SyntaxErrorKind::SyntaxError }
 }
 
-fn recover(text: &str) -> Parsed {
+fn recover(text: &str, grammar: Grammar) -> Parsed {
     let mut parsed = Parsed::default();
     for (start, end) in top_level_chunks(text) {
-        match parse_part(text, start, end) {
+        match parse_part(text, start, end, grammar) {
             Ok((body, escapes)) => {
                 parsed.module.body.extend(body);
                 parsed.escapes.extend(escapes);
             }
-            Err(error) => recover_chunk(text, start, end, error, &mut parsed),
+            Err(error) => recover_chunk(text, start, end, error, &mut parsed, grammar),
         }
     }
     parsed
@@ -217,7 +246,7 @@ fn recover(text: &str) -> Parsed {
 /// A broken top-level statement: split it before each column-0 definition or import line and
 /// parse the parts on their own, keeping those that parse. If every part parses (the split itself
 /// hid the error, e.g. inside a multi-line string), the whole chunk is reported as broken.
-fn recover_chunk(text: &str, start: usize, end: usize, error: SyntaxError, parsed: &mut Parsed) {
+fn recover_chunk(text: &str, start: usize, end: usize, error: SyntaxError, parsed: &mut Parsed, grammar: Grammar) {
     let mut cuts = column0_starts(text, start, end);
     cuts.push(end);
     let mut kept = Vec::new();
@@ -225,7 +254,7 @@ fn recover_chunk(text: &str, start: usize, end: usize, error: SyntaxError, parse
     let mut regions = Vec::new();
     let mut part_start = start;
     for cut in cuts {
-        match parse_part(text, part_start, cut) {
+        match parse_part(text, part_start, cut, grammar) {
             Ok((body, escapes)) => {
                 kept.extend(body);
                 parsed.escapes.extend(escapes);

@@ -8,11 +8,13 @@
 //! the caller lexes with rustpython-parser instead, so every error and every rare token keeps its
 //! exact behaviour. The unit tests compare both lexers token for token.
 
+mod bare_except_tuples;
 mod literals;
 mod soft_keywords;
 #[cfg(test)]
 mod tests;
 
+use crate::parse::Grammar;
 use rustpython_parser::text_size::{TextRange, TextSize};
 use rustpython_parser::{Mode, Tok};
 use std::cmp::Ordering;
@@ -30,14 +32,32 @@ pub(crate) fn tokens(source: &str, offset: u32, mode: Mode) -> Option<Vec<Spanne
     Some(out)
 }
 
-/// Parses `source` (starting at `offset` of the whole text) with rustpython-parser, lexing it
-/// with [`tokens`] when possible.
+/// [`tokens`], then the rewrites `grammar` asks for (PEP 758 exception lists).
+fn grammar_tokens(source: &str, offset: u32, mode: Mode, grammar: Grammar) -> Option<Vec<Spanned>> {
+    let mut out = tokens(source, offset, mode)?;
+    if grammar.bare_except_tuples {
+        bare_except_tuples::apply(&mut out);
+    }
+    Some(out)
+}
+
+/// CPython's message and offset for an `except` exception list `grammar` refuses without
+/// parentheses where parsing failed (`error_at`), if that is what failed.
+pub(crate) fn unparenthesized_except(source: &str, offset: u32, grammar: Grammar, error_at: u32) -> Option<(u32, &'static str)> {
+    let tokens = tokens(source, offset, Mode::Module)?;
+    bare_except_tuples::unparenthesized_error(&tokens, grammar.bare_except_tuples, error_at)
+}
+
+/// Parses `source` (starting at `offset` of the whole text) with rustpython-parser in `grammar`,
+/// lexing it with [`tokens`] when possible (rustpython-parser's own lexer, the fallback, knows only
+/// the default grammar).
 pub(crate) fn parse(
     source: &str,
     mode: Mode,
     offset: u32,
+    grammar: Grammar,
 ) -> Result<rustpython_parser::ast::Mod, rustpython_parser::ParseError> {
-    match tokens(source, offset, mode) {
+    match grammar_tokens(source, offset, mode, grammar) {
         Some(toks) => rustpython_parser::parse_tokens(toks.into_iter().map(Ok), mode, "<source>"),
         None => rustpython_parser::parse_starts_at(source, mode, "<source>", TextSize::from(offset)),
     }
