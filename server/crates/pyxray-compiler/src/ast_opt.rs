@@ -380,9 +380,6 @@ impl State {
     }
 
     fn fold_binop(&mut self, node: &mut Expr) {
-        if !self.folds() {
-            return;
-        }
         let ExprKind::BinOp { left, op, right } = &node.kind else { return };
         let Some(lv) = left.as_constant() else { return };
         if *op == Operator::Mod {
@@ -394,6 +391,10 @@ impl State {
                     return;
                 }
             }
+        }
+        // 3.14 keeps only the `%`-format rewrite here; the CFG folds the rest.
+        if !self.folds() {
+            return;
         }
         let Some(rv) = right.as_constant() else { return };
         let folded = fold::binop(*op, lv, rv);

@@ -21,6 +21,21 @@ impl Compiler<'_> {
     /// `compiler_visit_kwonlydefaults`: pushes a dict of keyword-only defaults; returns whether
     /// one was pushed.
     fn visit_kwonlydefaults(&mut self, loc: Location, kwonlyargs: &[Arg], kw_defaults: &[Option<Expr>]) -> CompileResult<bool> {
+        if self.version >= PythonVersion::V3_14 {
+            // `BUILD_MAP` of name/value pairs instead of `BUILD_CONST_KEY_MAP`.
+            let mut n = 0;
+            for (arg, default) in kwonlyargs.iter().zip(kw_defaults) {
+                if let Some(d) = default {
+                    self.addop_load_const(consts::str_const(&self.mangle(&arg.arg)), loc);
+                    self.visit_expr(d)?;
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                self.addop_i(Op::BUILD_MAP, n, loc);
+            }
+            return Ok(n > 0);
+        }
         let mut keys = Vec::new();
         for (arg, default) in kwonlyargs.iter().zip(kw_defaults) {
             if let Some(d) = default {
@@ -59,7 +74,7 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn visit_argannotation(&mut self, id: &str, annotation: Option<&Expr>, len: &mut i32, loc: Location) -> CompileResult<()> {
+    pub(crate) fn visit_argannotation(&mut self, id: &str, annotation: Option<&Expr>, len: &mut i32, loc: Location) -> CompileResult<()> {
         let Some(annotation) = annotation else { return Ok(()) };
         let mangled = self.mangle(id);
         self.addop_load_const(consts::str_const(&mangled), loc);
@@ -71,7 +86,8 @@ impl Compiler<'_> {
         } else {
             self.visit_expr(annotation)?;
         }
-        *len += 2;
+        // A tuple of name/value pairs until 3.13; 3.14 counts dict entries.
+        *len += if self.version >= PythonVersion::V3_14 { 1 } else { 2 };
         Ok(())
     }
 
@@ -178,7 +194,10 @@ impl Compiler<'_> {
                 Some(d) => {
                     let doc = stmt::doc_const(self.version, d);
                     self.add_const(doc);
+                    self.u_mut().md.has_docstring = true;
                 }
+                // 3.14 keeps no placeholder (`CO_HAS_DOCSTRING` tells instead).
+                None if self.version >= PythonVersion::V3_14 => {}
                 None => {
                     self.add_const(ConstValue::None);
                 }
@@ -240,7 +259,9 @@ impl Compiler<'_> {
                     self.addop_i(Op::LOAD_FAST, i, loc);
                 }
             }
-            if self.visit_annotations(loc, &f.args, f.returns.as_ref())? {
+            if self.version >= PythonVersion::V3_14 {
+                funcflags |= self.function_annotations_314(s, loc, &f.args, f.returns.as_ref())?;
+            } else if self.visit_annotations(loc, &f.args, f.returns.as_ref())? {
                 funcflags |= MAKE_FUNCTION_ANNOTATIONS;
             }
             self.function_body(s, f, funcflags, firstlineno)
@@ -274,7 +295,9 @@ impl Compiler<'_> {
         let loc = self.loc(e.range);
         let funcflags = self.default_arguments(loc, args)?;
         self.enter_scope("<lambda>", ScopeType::Lambda, ScopeKey::node(e.range), loc.lineno)?;
-        self.add_const(ConstValue::None);
+        if self.version < PythonVersion::V3_14 {
+            self.add_const(ConstValue::None);
+        }
         let md = &mut self.u_mut().md;
         md.argcount = args.args.len() as u32;
         md.posonlyargcount = args.posonlyargs.len() as u32;

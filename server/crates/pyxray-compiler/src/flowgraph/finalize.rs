@@ -45,7 +45,7 @@ pub fn calculate_stackdepth(g: &mut Cfg) -> CompileResult<i32> {
                 return Err(CompileError::system("Invalid CFG, stack underflow"));
             }
             maxdepth = maxdepth.max(new_depth);
-            if opcodes::has_target(instr.op) {
+            if opcodes::has_target(instr.op) && instr.op != Op::END_ASYNC_FOR {
                 let target_depth = depth + effect(g.version, &instr, true)?;
                 maxdepth = maxdepth.max(target_depth);
                 push(g, &mut stack, instr.target.get().expect("target"), target_depth)?;
@@ -178,8 +178,17 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     if !opcodes::has_jump(last.op) || opcodes::is_unconditional_jump(last.op) {
         return;
     }
+    let v314 = g.version >= PythonVersion::V3_14;
+    if v314 && !is_conditional_jump(last.op) {
+        return;
+    }
     let target = last.target.get().expect("jump target");
     if !g.blocks[target].visited {
+        if v314 {
+            let mut not_taken = CfgInstr::new(Op::NOT_TAKEN, 0, last.loc);
+            not_taken.except = last.except;
+            g.blocks[b].instrs.push(not_taken);
+        }
         return;
     }
     let reversed = match last.op {
@@ -190,6 +199,12 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
         _ => return,
     };
     let backwards_jump = g.new_block();
+    if v314 {
+        let mut not_taken = CfgInstr::new(Op::NOT_TAKEN, 0, last.loc);
+        not_taken.except = last.except;
+        g.blocks[backwards_jump].instrs.push(not_taken);
+        g.blocks[backwards_jump].startdepth = g.blocks[target].startdepth;
+    }
     g.add_jump(backwards_jump, Op::JUMP, target, last.loc);
     let next = g.blocks[b].next;
     let n = g.blocks[b].instrs.len();
@@ -199,6 +214,30 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     g.blocks[backwards_jump].cold = g.blocks[b].cold;
     g.blocks[backwards_jump].next = next;
     g.blocks[b].next = Some(backwards_jump);
+}
+
+/// `IS_CONDITIONAL_JUMP_OPCODE`.
+fn is_conditional_jump(op: Op) -> bool {
+    matches!(op, Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_NOT_NONE)
+}
+
+/// `convert_pseudo_conditional_jumps` (3.14): `JUMP_IF_FALSE`/`JUMP_IF_TRUE` (the `and`/`or`
+/// jumps that keep their operand) become `COPY 1; TO_BOOL; POP_JUMP_IF_FALSE/TRUE`.
+pub fn convert_pseudo_conditional_jumps(g: &mut Cfg) {
+    for b in g.order() {
+        let mut i = 0;
+        while i < g.blocks[b].instrs.len() {
+            let instr = g.blocks[b].instrs[i];
+            if matches!(instr.op, Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE) {
+                let op = if instr.op == Op::JUMP_IF_FALSE { Op::POP_JUMP_IF_FALSE } else { Op::POP_JUMP_IF_TRUE };
+                g.blocks[b].instrs[i].op = op;
+                g.blocks[b].instrs.insert(i, CfgInstr::new(Op::COPY, 1, instr.loc));
+                g.blocks[b].instrs.insert(i + 1, CfgInstr::new(Op::TO_BOOL, 0, instr.loc));
+                i += 2;
+            }
+            i += 1;
+        }
+    }
 }
 
 /// `_PyCfg_ToInstructionSequence`: labels become block numbers in layout order; each instruction

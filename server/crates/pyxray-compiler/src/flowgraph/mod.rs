@@ -4,6 +4,8 @@
 
 mod build;
 mod finalize;
+mod fold;
+mod load_fast;
 mod optimize;
 mod passes;
 
@@ -249,10 +251,16 @@ pub fn optimize_code_unit(
     passes::insert_superinstructions(&mut g);
     passes::push_cold_blocks_to_end(&mut g);
     passes::resolve_line_numbers(&mut g);
+    if version >= PythonVersion::V3_14 {
+        finalize::convert_pseudo_conditional_jumps(&mut g);
+    }
     let stackdepth = finalize::calculate_stackdepth(&mut g)?;
     let nlocalsplus = finalize::prepare_localsplus(&mut g, md, code_flags);
     finalize::convert_pseudo_ops(&mut g);
     finalize::normalize_jumps(&mut g);
+    if version >= PythonVersion::V3_14 {
+        load_fast::optimize_load_fast(&mut g);
+    }
     let instrs = finalize::to_instruction_sequence(&mut g);
     Ok(OptimizedUnit { instrs, consts, stackdepth, nlocalsplus })
 }
