@@ -101,7 +101,10 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
         }
     };
     let mut folded = module;
-    ast_opt::optimize_module(&mut folded, future.annotations, version);
+    out.warnings = ast_opt::optimize_module(&mut folded, future.annotations, version);
+    for w in out.warnings.iter_mut() {
+        w.lineno = src.location(w.range).lineno.max(0) as u32;
+    }
     let st = match symtable::build(&folded, future.annotations, version) {
         Ok(st) => st,
         Err(e) => {
@@ -118,6 +121,6 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
         Ok(code) => out.code = Some(code),
         Err(e) => out.error = Some(e),
     }
-    out.warnings = std::mem::take(&mut compiler.warnings);
+    out.warnings.append(&mut compiler.warnings);
     out
 }

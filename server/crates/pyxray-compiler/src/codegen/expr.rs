@@ -24,6 +24,8 @@ pub(crate) fn infer_type(e: &Expr) -> Option<&'static str> {
 /// `check_is_arg`: false for a literal other than the named singletons.
 pub(crate) fn check_is_arg(e: &Expr) -> bool {
     match &e.kind {
+        // Only 3.14 gets here with a tuple display of constants (earlier ones folded it).
+        ExprKind::Tuple { elts, .. } => !elts.iter().all(|x| x.is_constant()),
         ExprKind::Constant(c) => matches!(c, Constant::None | Constant::Bool(_) | Constant::Ellipsis),
         _ => true,
     }
@@ -713,7 +715,10 @@ impl Compiler<'_> {
         } else {
             self.visit_expr(slice)?;
             let op = match ctx {
-                ExprContext::Load => return Ok(self.addop_subscr(loc)),
+                ExprContext::Load => {
+                    self.addop_subscr(loc);
+                    return Ok(());
+                }
                 ExprContext::Store => Op::STORE_SUBSCR,
                 ExprContext::Del => Op::DELETE_SUBSCR,
             };

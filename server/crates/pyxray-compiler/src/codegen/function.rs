@@ -127,8 +127,15 @@ impl Compiler<'_> {
 
     fn type_param_bound_or_default(&mut self, e: &Expr, name: &str, key: ScopeKey, allow_starred: bool) -> CompileResult<()> {
         let lineno = self.loc(e.range).lineno;
-        self.enter_scope(name, ScopeType::TypeParams, key, lineno)?;
         let eloc = self.loc(e.range);
+        let v314 = self.version >= PythonVersion::V3_14;
+        if v314 {
+            // An annotation scope: `format` defaults to 1 (VALUE).
+            self.addop_load_const(ConstValue::Tuple(vec![consts::int_const(1)].into()), eloc);
+            self.setup_annotations_scope(eloc, key, name)?;
+        } else {
+            self.enter_scope(name, ScopeType::TypeParams, key, lineno)?;
+        }
         let body = (|| -> CompileResult<()> {
             match &e.kind {
                 ExprKind::Starred { value, .. } if allow_starred => {
@@ -142,7 +149,7 @@ impl Compiler<'_> {
         })();
         let co = body.and_then(|_| self.optimize_and_assemble(true));
         self.exit_scope();
-        self.make_closure(eloc, co?, 0)
+        self.make_closure(eloc, co?, if v314 { MAKE_FUNCTION_DEFAULTS } else { 0 })
     }
 
     /// `compiler_type_params`.
@@ -424,14 +431,20 @@ impl Compiler<'_> {
 
     fn typealias_body(&mut self, s: &Stmt, name: &str, value: &Expr) -> CompileResult<()> {
         let loc = self.loc(s.range);
-        self.enter_scope(name, ScopeType::Function, ScopeKey::node(s.range), loc.lineno)?;
-        self.add_const(ConstValue::None);
+        let v314 = self.version >= PythonVersion::V3_14;
+        if v314 {
+            self.addop_load_const(ConstValue::Tuple(vec![consts::int_const(1)].into()), loc);
+            self.setup_annotations_scope(loc, ScopeKey::node(s.range), name)?;
+        } else {
+            self.enter_scope(name, ScopeType::Function, ScopeKey::node(s.range), loc.lineno)?;
+            self.add_const(ConstValue::None);
+        }
         let co = self.visit_expr(value).and_then(|_| {
             self.addop(Op::RETURN_VALUE, loc);
             self.optimize_and_assemble(false)
         });
         self.exit_scope();
-        self.make_closure(loc, co?, 0)?;
+        self.make_closure(loc, co?, if v314 { MAKE_FUNCTION_DEFAULTS } else { 0 })?;
         self.addop_i(Op::BUILD_TUPLE, 3, loc);
         self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_TYPEALIAS, loc);
         Ok(())

@@ -185,6 +185,13 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_warn`: records a SyntaxWarning attributed to the node's first line.
     pub fn warn(&mut self, range: TextRange, message: impl Into<String>) {
+        // 3.14 (`c_disable_warning`): the copy of a `finally` body on the exception path
+        // does not warn again.
+        if self.version >= PythonVersion::V3_14
+            && self.units.iter().any(|u| u.fblocks.iter().any(|f| f.fb_type == FBlockType::FinallyEnd))
+        {
+            return;
+        }
         let lineno = self.loc(range).lineno.max(0) as u32;
         self.warnings.push(CompileWarning {
             category: WarningCategory::SyntaxWarning,

@@ -79,6 +79,7 @@ fn build_cellfixedoffsets(md: &CodeUnitMetadata) -> Vec<i32> {
 
 fn insert_prefix_instructions(g: &mut Cfg, md: &CodeUnitMetadata, fixed: &[i32], code_flags: u32) {
     let entry = g.entry;
+    let before = g.blocks[entry].instrs.len();
     if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
         let loc = Location::new(md.firstlineno, md.firstlineno, -1, -1);
         g.blocks[entry].instrs.insert(0, CfgInstr::new(Op::RETURN_GENERATOR, 0, loc));
@@ -107,6 +108,8 @@ fn insert_prefix_instructions(g: &mut Cfg, md: &CodeUnitMetadata, fixed: &[i32],
     if nfreevars > 0 {
         g.blocks[entry].instrs.insert(0, CfgInstr::new(Op::COPY_FREE_VARS, nfreevars as i32, NO_LOC));
     }
+    let added = g.blocks[entry].instrs.len() - before;
+    g.blocks[entry].consume_stale(added);
 }
 
 fn fix_cell_offsets(g: &mut Cfg, md: &CodeUnitMetadata, fixedmap: &mut [i32]) -> i32 {
@@ -185,9 +188,7 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     let target = last.target.get().expect("jump target");
     if !g.blocks[target].visited {
         if v314 {
-            let mut not_taken = CfgInstr::new(Op::NOT_TAKEN, 0, last.loc);
-            not_taken.except = last.except;
-            g.blocks[b].instrs.push(not_taken);
+            g.blocks[b].push_unset_except(CfgInstr::new(Op::NOT_TAKEN, 0, last.loc));
         }
         return;
     }
@@ -200,9 +201,7 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     };
     let backwards_jump = g.new_block();
     if v314 {
-        let mut not_taken = CfgInstr::new(Op::NOT_TAKEN, 0, last.loc);
-        not_taken.except = last.except;
-        g.blocks[backwards_jump].instrs.push(not_taken);
+        g.blocks[backwards_jump].push_unset_except(CfgInstr::new(Op::NOT_TAKEN, 0, last.loc));
         g.blocks[backwards_jump].startdepth = g.blocks[target].startdepth;
     }
     g.add_jump(backwards_jump, Op::JUMP, target, last.loc);
@@ -231,8 +230,14 @@ pub fn convert_pseudo_conditional_jumps(g: &mut Cfg) {
             if matches!(instr.op, Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE) {
                 let op = if instr.op == Op::JUMP_IF_FALSE { Op::POP_JUMP_IF_FALSE } else { Op::POP_JUMP_IF_TRUE };
                 g.blocks[b].instrs[i].op = op;
-                g.blocks[b].instrs.insert(i, CfgInstr::new(Op::COPY, 1, instr.loc));
-                g.blocks[b].instrs.insert(i + 1, CfgInstr::new(Op::TO_BOOL, 0, instr.loc));
+                g.blocks[b].consume_stale(2);
+                // The two new instructions share the jump's handler.
+                let mut copy = CfgInstr::new(Op::COPY, 1, instr.loc);
+                copy.except = instr.except;
+                let mut to_bool = CfgInstr::new(Op::TO_BOOL, 0, instr.loc);
+                to_bool.except = instr.except;
+                g.blocks[b].instrs.insert(i, copy);
+                g.blocks[b].instrs.insert(i + 1, to_bool);
                 i += 2;
             }
             i += 1;

@@ -113,12 +113,12 @@ pub fn fold_constant_intrinsic_list_to_tuple(instrs: &mut [CfgInstr], i: usize, 
             }
             let mut items = Vec::new();
             let mut which = Vec::new();
-            for p in pos as usize..i {
-                if instrs[p].op == Op::NOP {
+            for (p, instr) in instrs.iter().enumerate().take(i).skip(pos as usize) {
+                if instr.op == Op::NOP {
                     continue;
                 }
-                if loads_const(instrs[p].op) {
-                    items.push(get_const_value(&instrs[p], consts));
+                if loads_const(instr.op) {
+                    items.push(get_const_value(instr, consts));
                 }
                 which.push(p);
             }

@@ -103,7 +103,8 @@ pub fn optimize_load_fast(g: &mut Cfg) {
                         refs.swap(len - oparg as usize, len - 1);
                     }
                 }
-                Op::GET_ANEXT | Op::GET_LEN | Op::IMPORT_FROM | Op::MATCH_KEYS | Op::MATCH_MAPPING | Op::MATCH_SEQUENCE | Op::WITH_EXCEPT_START => {
+                // GET_YIELD_FROM_ITER hands a generator back as it is (3.14.2 counts it here).
+                Op::GET_ANEXT | Op::GET_LEN | Op::GET_YIELD_FROM_ITER | Op::IMPORT_FROM | Op::MATCH_KEYS | Op::MATCH_MAPPING | Op::MATCH_SEQUENCE | Op::WITH_EXCEPT_START => {
                     let (popped, pushed) = popped_pushed(version, opcode, oparg.max(0) as u32).unwrap_or((0, 0));
                     // CPython pushes these with the index of its inner loop (a shadowed `i`).
                     for j in 0..(pushed - popped).max(0) {
@@ -135,6 +136,12 @@ pub fn optimize_load_fast(g: &mut Cfg) {
                     if oparg & 1 != 0 {
                         refs.push(this);
                     }
+                }
+                // 3.14.2: the method and its `self` (the owner goes back on the stack).
+                Op::LOAD_SPECIAL => {
+                    let this = pop(&mut refs);
+                    refs.push(Ref { instr: me, local: NOT_LOCAL });
+                    refs.push(this);
                 }
                 Op::SEND => {
                     let target = instr.target.get().expect("target");

@@ -99,6 +99,10 @@ pub struct BasicBlock {
     pub except_handler: bool,
     pub cold: bool,
     pub warm: bool,
+    /// The handlers left in CPython's instruction array past the block's end by removed
+    /// instructions (first = the slot just past the end). 3.14 appends `NOT_TAKEN` without
+    /// setting its handler, so it inherits what its slot held; a fresh slot holds none.
+    pub stale_except: Vec<BlockRef>,
 }
 
 impl BasicBlock {
@@ -116,7 +120,32 @@ impl BasicBlock {
             except_handler: false,
             cold: false,
             warm: false,
+            stale_except: Vec::new(),
         }
+    }
+
+    /// Shortens the block as CPython's `b_iused = len` does, keeping the dropped slots' handlers.
+    pub fn truncate_keeping_stale(&mut self, len: usize) {
+        if len >= self.instrs.len() {
+            return;
+        }
+        let mut stale: Vec<BlockRef> = self.instrs[len..].iter().map(|i| i.except).collect();
+        stale.append(&mut self.stale_except);
+        self.stale_except = stale;
+        self.instrs.truncate(len);
+    }
+
+    /// Records that `n` instructions were added (they overwrite the first stale slots).
+    pub fn consume_stale(&mut self, n: usize) {
+        let n = n.min(self.stale_except.len());
+        self.stale_except.drain(..n);
+    }
+
+    /// Appends an instruction whose handler CPython never sets (`basicblock_addop`).
+    pub fn push_unset_except(&mut self, mut instr: CfgInstr) {
+        instr.except = self.stale_except.first().copied().unwrap_or(BlockRef::NONE);
+        self.consume_stale(1);
+        self.instrs.push(instr);
     }
 
     pub fn last(&self) -> Option<&CfgInstr> {
@@ -199,6 +228,8 @@ impl Cfg {
         let label = self.blocks[target].label;
         let mut instr = CfgInstr::new(op, label, loc);
         instr.target = Some(target).into();
+        instr.except = self.blocks[b].stale_except.first().copied().unwrap_or(BlockRef::NONE);
+        self.blocks[b].consume_stale(1);
         self.blocks[b].instrs.push(instr);
         true
     }

@@ -51,6 +51,7 @@ fn inline_small_or_no_lineno_block(g: &mut Cfg, bb: BlockId) -> bool {
         let n = g.blocks[bb].instrs.len();
         g.blocks[bb].instrs[n - 1].set_op0(Op::NOP);
         let appended = g.blocks[target].instrs.clone();
+        g.blocks[bb].consume_stale(appended.len());
         g.blocks[bb].instrs.extend(appended);
         if no_lineno_no_fallthrough {
             let last = g.blocks[bb].instrs.last_mut().expect("instr");
@@ -112,7 +113,7 @@ pub fn remove_unreachable(g: &mut Cfg) {
     }
     for &b in &order {
         if g.blocks[b].predecessors == 0 {
-            g.blocks[b].instrs.clear();
+            g.blocks[b].truncate_keeping_stale(0);
             g.blocks[b].except_handler = false;
         }
     }
@@ -165,7 +166,7 @@ pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
         prev_lineno = lineno;
     }
     let removed = n - dest;
-    instrs.truncate(dest);
+    g.blocks[bb].truncate_keeping_stale(dest);
     removed
 }
 

@@ -92,6 +92,9 @@ impl ScopeKey {
     pub const TAG_BOUND: u8 = 3;
     pub const TAG_DEFAULT: u8 = 4;
     pub const TAG_ANNOTATION: u8 = 5;
+    /// 3.14: the `__annotate__` block of a module's, class's or function's own body (a
+    /// function's parameter annotations have their own, tagged `TAG_ANNOTATION`).
+    pub const TAG_BODY_ANNOTATIONS: u8 = 6;
 
     pub fn node(range: TextRange) -> ScopeKey {
         ScopeKey { start: range.start, end: range.end, tag: Self::TAG_NODE }

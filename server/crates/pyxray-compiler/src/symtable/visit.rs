@@ -542,8 +542,7 @@ impl Builder {
         let parent = self.cur;
         match self.st.entries[parent].annotation_block {
             None => {
-                let key = ScopeKey::with_tag(self.st.entries[parent].range, ScopeKey::TAG_ANNOTATION);
-                let key = if parent == self.st.top { ScopeKey { tag: ScopeKey::TAG_ANNOTATION, ..ScopeKey::MODULE } } else { key };
+                let key = ScopeKey::with_tag(self.st.entries[parent].range, ScopeKey::TAG_BODY_ANNOTATIONS);
                 self.enter_block("__annotate__", BlockType::Annotation, key, annotation.range);
                 self.st.entries[parent].annotation_block = Some(self.cur);
                 if kind == BlockType::Class && !self.future_annotations {
