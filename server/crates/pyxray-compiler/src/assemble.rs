@@ -283,6 +283,7 @@ pub fn make_code_object(
 ) -> CompileResult<CodeObject> {
     let t = table(version);
     let OptimizedUnit { mut instrs, consts, stackdepth, nlocalsplus } = unit;
+    instrs.resolve_next_locations();
     instrs.apply_label_map(opcodes::has_target);
     let instrs = &mut instrs.instrs;
     resolve_unconditional_jumps(instrs);

@@ -110,11 +110,14 @@ impl InstrSequence {
         }
     }
 
-    /// Gives each `NEXT_LOCATION` instruction the location of the one after it.
+    /// Gives each `NEXT_LOCATION` instruction the location of the one after it (none for a
+    /// jump or exit), as 3.14's assembler does.
     pub fn resolve_next_locations(&mut self) {
         for i in (0..self.instrs.len()).rev() {
             if self.instrs[i].loc == NEXT_LOCATION {
-                self.instrs[i].loc = self.instrs.get(i + 1).map_or(NO_LOCATION, |n| n.loc);
+                let terminator = crate::opcodes::is_terminator(self.instrs[i].op);
+                self.instrs[i].loc =
+                    if terminator { NO_LOCATION } else { self.instrs.get(i + 1).map_or(NO_LOCATION, |n| n.loc) };
             }
         }
     }

@@ -605,7 +605,6 @@ impl<'a> Compiler<'a> {
         let filename = self.filename.clone();
         let u = self.units.last_mut().expect("compiler unit");
         let mut seq = std::mem::take(&mut u.instr);
-        seq.resolve_next_locations();
         seq.apply_label_map(opcodes::has_target);
         let consts: Vec<ConstValue> = u.md.consts.values().cloned().collect();
         let optimized = flowgraph::optimize_code_unit(&seq, consts, &u.md, nparams, code_flags, version)?;

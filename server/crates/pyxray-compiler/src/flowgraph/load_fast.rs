@@ -77,6 +77,10 @@ pub fn optimize_load_fast(g: &mut Cfg) {
                     refs.push(Ref { instr: me, local: oparg >> 4 });
                     refs.push(Ref { instr: me, local: oparg & 15 });
                 }
+                // 3.14.2: deleting the local kills references still on the stack.
+                Op::DELETE_FAST => kill_local(&mut flags, &refs, oparg),
+                // 3.14.2: FORMAT_SIMPLE may hand back its (str) input itself.
+                Op::FORMAT_SIMPLE => {}
                 Op::STORE_FAST => {
                     let r = pop(&mut refs);
                     store_local(&mut flags, &refs, oparg, r);
