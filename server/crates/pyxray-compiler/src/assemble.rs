@@ -57,6 +57,11 @@ fn resolve_jump_offsets(t: &OpTable, instrs: &mut [Instruction]) -> CompileResul
                 let target_offset = instrs[instrs[i].target as usize].offset;
                 let instr = &mut instrs[i];
                 instr.oparg = if target_offset < offset { offset - target_offset } else { target_offset - offset };
+                if instr.op == Op::END_ASYNC_FOR {
+                    // 3.14: the distance back to the END_SEND, five code units past its SEND
+                    // (SEND and its cache, YIELD_VALUE, RESUME, JUMP_BACKWARD_NO_INTERRUPT).
+                    instr.oparg -= 5;
+                }
                 if instr_size(t, instr) != isize {
                     recompile = true;
                 }
@@ -282,6 +287,7 @@ pub fn make_code_object(
 ) -> CompileResult<CodeObject> {
     let t = table(version);
     let OptimizedUnit { mut instrs, consts, stackdepth, nlocalsplus } = unit;
+    instrs.resolve_next_locations();
     instrs.apply_label_map(opcodes::has_target);
     let instrs = &mut instrs.instrs;
     resolve_unconditional_jumps(instrs);

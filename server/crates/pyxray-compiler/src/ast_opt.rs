@@ -2,6 +2,7 @@
 //! limits, `__debug__`, `not (a is b)` → `a is not b`, `'%s' % (x,)` → f-string, and constant
 //! tuples/frozensets for `in` and `for` operands. 3.14 keeps only `__debug__` here.
 
+use crate::error::{CompileWarning, WarningCategory};
 use crate::fold;
 use pyxray_bytecode::PythonVersion;
 use pyxray_syntax::ast::*;
@@ -10,14 +11,20 @@ use pyxray_syntax::{PyStr, Refill};
 /// A range standing for "no location" (CPython's -1 positions on synthesized nodes).
 pub const NO_RANGE: TextRange = TextRange { start: u32::MAX, end: u32::MAX };
 
-pub fn optimize_module(module: &mut Module, future_annotations: bool, version: PythonVersion) {
-    let mut s = State { future_annotations, version };
+/// Returns the warnings of the pass (3.14's PEP 765 `'return' in a 'finally' block`), their
+/// `lineno` still to be filled in.
+pub fn optimize_module(module: &mut Module, future_annotations: bool, version: PythonVersion) -> Vec<CompileWarning> {
+    let mut s = State { future_annotations, version, cf_finally: Vec::new(), warnings: Vec::new() };
     s.body(&mut module.body);
+    s.warnings
 }
 
 struct State {
     future_annotations: bool,
     version: PythonVersion,
+    /// PEP 765 contexts (3.14): (in `finally`, in a function definition, in a loop).
+    cf_finally: Vec<(bool, bool, bool)>,
+    warnings: Vec<CompileWarning>,
 }
 
 /// The docstring of a body: its first statement when that is a string constant expression.
@@ -111,12 +118,42 @@ impl State {
         }
     }
 
+    /// `control_flow_in_finally_warning` (3.14, PEP 765).
+    fn check_control_flow_in_finally(&mut self, s: &Stmt) {
+        if self.version < PythonVersion::V3_14 {
+            return;
+        }
+        let Some(&(in_finally, in_funcdef, in_loop)) = self.cf_finally.last() else { return };
+        let kw = match s.kind {
+            StmtKind::Return(_) if in_finally && !in_funcdef => "return",
+            StmtKind::Break if in_finally && !in_loop => "break",
+            StmtKind::Continue if in_finally && !in_loop => "continue",
+            _ => return,
+        };
+        self.warnings.push(CompileWarning {
+            category: WarningCategory::SyntaxWarning,
+            message: format!("'{kw}' in a 'finally' block"),
+            range: s.range,
+            lineno: 0,
+        });
+    }
+
+    /// Visits `stmts` in a new PEP 765 context.
+    fn stmts_in_context(&mut self, stmts: &mut [Stmt], finally: bool, funcdef: bool, in_loop: bool) {
+        self.cf_finally.push((finally, funcdef, in_loop));
+        self.stmts(stmts);
+        self.cf_finally.pop();
+    }
+
     fn stmt(&mut self, s: &mut Stmt) {
+        self.check_control_flow_in_finally(s);
         match &mut s.kind {
             StmtKind::FunctionDef(f) => {
                 self.type_params(&mut f.type_params);
                 self.arguments(&mut f.args);
+                self.cf_finally.push((false, true, false));
                 self.body(&mut f.body);
+                self.cf_finally.pop();
                 self.exprs(&mut f.decorator_list);
                 if !self.future_annotations {
                     self.opt(&mut f.returns);
@@ -156,13 +193,18 @@ impl State {
             StmtKind::For(f) => {
                 self.expr(&mut f.target);
                 self.expr(&mut f.iter);
-                self.stmts(&mut f.body);
+                self.stmts_in_context(&mut f.body, false, false, true);
                 self.stmts(&mut f.orelse);
                 if !f.is_async {
                     self.fold_iter(&mut f.iter);
                 }
             }
-            StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
+            StmtKind::While { test, body, orelse } => {
+                self.expr(test);
+                self.stmts_in_context(body, false, false, true);
+                self.stmts(orelse);
+            }
+            StmtKind::If { test, body, orelse } => {
                 self.expr(test);
                 self.stmts(body);
                 self.stmts(orelse);
@@ -185,7 +227,7 @@ impl State {
                     self.stmts(&mut h.body);
                 }
                 self.stmts(&mut t.orelse);
-                self.stmts(&mut t.finalbody);
+                self.stmts_in_context(&mut t.finalbody, true, false, false);
             }
             StmtKind::Assert { test, msg } => {
                 self.expr(test);
@@ -212,7 +254,10 @@ impl State {
 
     fn pattern(&mut self, p: &mut Pattern) {
         match &mut p.kind {
-            PatternKind::MatchValue(v) => self.expr(v),
+            PatternKind::MatchValue(v) => {
+                self.expr(v);
+                self.fold_const_match_patterns(v);
+            }
             PatternKind::MatchSingleton(_) | PatternKind::MatchStar(_) => {}
             PatternKind::MatchSequence(ps) | PatternKind::MatchOr(ps) => {
                 for p in ps {
@@ -221,6 +266,9 @@ impl State {
             }
             PatternKind::MatchMapping { keys, patterns, .. } => {
                 self.exprs(keys);
+                for k in keys.iter_mut() {
+                    self.fold_const_match_patterns(k);
+                }
                 for p in patterns {
                     self.pattern(p);
                 }
@@ -236,6 +284,31 @@ impl State {
                     self.pattern(p);
                 }
             }
+        }
+    }
+
+    /// `fold_const_match_patterns` (3.14): the AST pass still folds `-c` and `a ± b` in
+    /// patterns (negative numbers and complex literals), though it folds nothing else.
+    fn fold_const_match_patterns(&mut self, node: &mut Expr) {
+        if self.folds() {
+            return;
+        }
+        match &mut node.kind {
+            ExprKind::UnaryOp { op: UnaryOp::USub, operand } => {
+                if let ExprKind::Constant(c) = &operand.kind {
+                    let folded = fold::unaryop(UnaryOp::USub, c);
+                    make_const(node, folded);
+                }
+            }
+            ExprKind::BinOp { left, op: op @ (Operator::Add | Operator::Sub), right } if right.is_constant() => {
+                let op = *op;
+                self.fold_const_match_patterns(left);
+                if let (Some(l), Some(r)) = (left.as_constant(), right.as_constant()) {
+                    let folded = fold::binop(op, l, r);
+                    make_const(node, folded);
+                }
+            }
+            _ => {}
         }
     }
 
@@ -380,9 +453,6 @@ impl State {
     }
 
     fn fold_binop(&mut self, node: &mut Expr) {
-        if !self.folds() {
-            return;
-        }
         let ExprKind::BinOp { left, op, right } = &node.kind else { return };
         let Some(lv) = left.as_constant() else { return };
         if *op == Operator::Mod {
@@ -394,6 +464,10 @@ impl State {
                     return;
                 }
             }
+        }
+        // 3.14 keeps only the `%`-format rewrite here; the CFG folds the rest.
+        if !self.folds() {
+            return;
         }
         let Some(rv) = right.as_constant() else { return };
         let folded = fold::binop(*op, lv, rv);

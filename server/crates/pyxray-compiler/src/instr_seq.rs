@@ -13,6 +13,8 @@ pub struct Location {
 }
 
 pub const NO_LOCATION: Location = Location { lineno: -1, end_lineno: -1, col_offset: -1, end_col_offset: -1 };
+/// 3.14's `NEXT_LOCATION`: the location of the instruction that follows.
+pub const NEXT_LOCATION: Location = Location { lineno: -2, end_lineno: -2, col_offset: -2, end_col_offset: -2 };
 
 impl Location {
     pub const fn new(lineno: i32, end_lineno: i32, col_offset: i32, end_col_offset: i32) -> Self {
@@ -97,6 +99,30 @@ impl InstrSequence {
         for l in self.labelmap.iter_mut() {
             if *l >= pos as i32 {
                 *l += 1;
+            }
+        }
+    }
+
+    /// Inserts `instrs` at `pos`, shifting labels that point at or after it (3.14's
+    /// `ANNOTATIONS_PLACEHOLDER` is replaced this way).
+    pub fn insert_all(&mut self, pos: usize, instrs: Vec<Instruction>) {
+        let n = instrs.len() as i32;
+        self.instrs.splice(pos..pos, instrs);
+        for l in self.labelmap.iter_mut() {
+            if *l >= pos as i32 {
+                *l += n;
+            }
+        }
+    }
+
+    /// Gives each `NEXT_LOCATION` instruction the location of the one after it (none for a
+    /// jump or exit), as 3.14's assembler does.
+    pub fn resolve_next_locations(&mut self) {
+        for i in (0..self.instrs.len()).rev() {
+            if self.instrs[i].loc == NEXT_LOCATION {
+                let terminator = crate::opcodes::is_terminator(self.instrs[i].op);
+                self.instrs[i].loc =
+                    if terminator { NO_LOCATION } else { self.instrs.get(i + 1).map_or(NO_LOCATION, |n| n.loc) };
             }
         }
     }

@@ -25,7 +25,7 @@ pub type IndexMap<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 
 /// The versions whose compiler pyxray reproduces so far.
-pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13];
+pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
 pub use instr_seq::Location;
 pub use symtable::SymbolTable;
 
@@ -92,6 +92,7 @@ pub fn compile_module(module: &Module, src: &SourceMap<'_>, version: PythonVersi
 /// [`compile_module`] for a tree the caller no longer needs: the AST pass folds it in place.
 pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
     let mut out = CompileOutput::default();
+    opcodes::set_version(version);
     let future = match future::from_ast(&module, version) {
         Ok(f) => f,
         Err(e) => {
@@ -100,7 +101,10 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
         }
     };
     let mut folded = module;
-    ast_opt::optimize_module(&mut folded, future.annotations, version);
+    out.warnings = ast_opt::optimize_module(&mut folded, future.annotations, version);
+    for w in out.warnings.iter_mut() {
+        w.lineno = src.location(w.range).lineno.max(0) as u32;
+    }
     let st = match symtable::build(&folded, future.annotations, version) {
         Ok(st) => st,
         Err(e) => {
@@ -117,6 +121,6 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
         Ok(code) => out.code = Some(code),
         Err(e) => out.error = Some(e),
     }
-    out.warnings = std::mem::take(&mut compiler.warnings);
+    out.warnings.append(&mut compiler.warnings);
     out
 }

@@ -2,9 +2,23 @@
 //! metadata flags): jumps, block pushes, scope exits, constants, eval breaks.
 
 use pyxray_bytecode::opcode::Op;
+use pyxray_bytecode::PythonVersion;
+
+thread_local! {
+    /// The version being compiled on this thread: `END_ASYNC_FOR` is a jump only from 3.14 on.
+    static VERSION: std::cell::Cell<PythonVersion> = const { std::cell::Cell::new(PythonVersion::V3_13) };
+}
+
+/// Records the version a compilation on this thread is for (see [`has_jump`]).
+pub fn set_version(version: PythonVersion) {
+    VERSION.with(|v| v.set(version));
+}
 
 /// `OPCODE_HAS_JUMP`.
 pub fn has_jump(op: Op) -> bool {
+    if op == Op::END_ASYNC_FOR {
+        return VERSION.with(|v| v.get()) >= PythonVersion::V3_14;
+    }
     matches!(
         op,
         Op::FOR_ITER

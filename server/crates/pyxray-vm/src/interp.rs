@@ -275,6 +275,12 @@ impl<'a> Interp<'a> {
                 s.stack.push(v);
             }
             Op::RETURN_CONST => {}
+            // 3.14: small ints (0..=255) come straight from the oparg.
+            Op::LOAD_SMALL_INT => {
+                let c = ConstValue::Int(arg.into());
+                let v = Value::constant(&c, &canonical_const_repr(&c, self.version));
+                s.stack.push(v);
+            }
             Op::LOAD_FAST | Op::LOAD_FAST_CHECK | Op::LOAD_FAST_BORROW => {
                 let v = self.load_local(s, arg as usize);
                 s.stack.push(v);
@@ -411,7 +417,23 @@ impl<'a> Interp<'a> {
             Op::BINARY_OP => {
                 let right = self.pop(s);
                 let left = self.pop(s);
-                let v = crate::ops::binary(site, arg, &left, &right);
+                // 3.14's subscript is `BINARY_OP 26` (`NB_SUBSCR`).
+                let const_slice = match (k.checked_sub(1).map(|p| &self.instrs[p]), arg) {
+                    (Some(prev), 26) if prev.op == Op::LOAD_CONST => match &prev.argval {
+                        ArgVal::Const(ConstValue::Slice(parts)) if matches!(parts[2], ConstValue::None) => Some(parts.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                let v = if let Some(parts) = const_slice {
+                    // `x[a:b]` with literal bounds: 3.14 loads the slice as one constant.
+                    let bound = |c: &ConstValue| Value::constant(c, &canonical_const_repr(c, self.version));
+                    crate::ops::slice(site, &left, &bound(&parts[0]), &bound(&parts[1]))
+                } else if arg == 26 {
+                    crate::ops::subscript(site, &left, &right)
+                } else {
+                    crate::ops::binary(site, arg, &left, &right)
+                };
                 s.stack.push(v);
             }
             Op::UNARY_NEGATIVE => {

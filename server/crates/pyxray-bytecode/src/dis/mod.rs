@@ -229,6 +229,8 @@ fn is_backward_jump(op: Op) -> bool {
             | Op::POP_JUMP_BACKWARD_IF_TRUE
             | Op::POP_JUMP_BACKWARD_IF_NONE
             | Op::POP_JUMP_BACKWARD_IF_NOT_NONE
+            // 3.14: not really a jump, but it points back at its END_SEND.
+            | Op::END_ASYNC_FOR
     )
 }
 
@@ -429,6 +431,7 @@ fn arg_info(cx: &ArgContext<'_>, op: Op, arg: Option<i32>, offset: u32) -> (ArgV
         if let Some(target) = jump_target(t, version, op, arg, offset) {
             let r = if version >= PythonVersion::V3_13 {
                 match labels.iter().position(|&o| o == target) {
+                    Some(i) if op == Op::END_ASYNC_FOR => format!("from L{}", i + 1),
                     Some(i) => format!("to L{}", i + 1),
                     None => format!("to {target}"),
                 }

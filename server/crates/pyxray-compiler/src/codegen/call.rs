@@ -144,6 +144,9 @@ impl Compiler<'_> {
         if self.maybe_optimize_method_call(e, func, args, keywords)? {
             return Ok(());
         }
+        // 3.14 jumps past the normal call when it ran an inlined all()/any()/tuple(). (No label
+        // before: 3.12 starts a block at every label and numbers jumps by them.)
+        let skip_normal_call = (self.version >= PythonVersion::V3_14).then(|| self.new_label());
         self.check_caller(func);
         let floc = self.loc(func.range);
         if self.version <= PythonVersion::V3_12 {
@@ -152,10 +155,73 @@ impl Compiler<'_> {
             self.visit_expr(func)?;
         } else {
             self.visit_expr(func)?;
+            if let Some(skip) = skip_normal_call {
+                self.maybe_optimize_function_call(func, args, keywords, skip)?;
+            }
             self.addop(Op::PUSH_NULL, floc);
         }
         let loc = self.loc(e.range);
-        self.call_helper(loc, 0, args, keywords)
+        self.call_helper(loc, 0, args, keywords)?;
+        if let Some(skip) = skip_normal_call {
+            self.use_label(skip);
+        }
+        Ok(())
+    }
+
+    /// `maybe_optimize_function_call` (3.14): `all(genexp)`, `any(genexp)` and
+    /// `tuple(genexp)` run the generator inline when the name is still the builtin.
+    fn maybe_optimize_function_call(&mut self, func: &Expr, args: &[Expr], keywords: &[Keyword], end: Label) -> CompileResult<()> {
+        let ExprKind::Name { id, .. } = &func.kind else { return Ok(()) };
+        if args.len() != 1 || !keywords.is_empty() || !matches!(args[0].kind, ExprKind::GeneratorExp { .. }) {
+            return Ok(());
+        }
+        // CONSTANT_BUILTIN_TUPLE 2, _ALL 3, _ANY 4.
+        let (const_oparg, initial, continue_jump) = match id.as_str() {
+            "all" => (3, Some(true), Op::POP_JUMP_IF_TRUE),
+            "any" => (4, Some(false), Op::POP_JUMP_IF_FALSE),
+            "tuple" => (2, None, Op::NOP),
+            _ => return Ok(()),
+        };
+        let loc = self.loc(func.range);
+        let skip_optimization = self.new_label();
+        self.addop_i(Op::COPY, 1, loc);
+        self.addop_i(Op::LOAD_COMMON_CONSTANT, const_oparg, loc);
+        self.addcompare(loc, pyxray_syntax::ast::CmpOp::Is);
+        self.addop_j(Op::POP_JUMP_IF_FALSE, skip_optimization, loc);
+        self.addop(Op::POP_TOP, loc);
+        if initial.is_none() {
+            self.addop_i(Op::BUILD_LIST, 0, loc);
+        }
+        self.visit_expr(&args[0])?;
+        let loop_ = self.new_label();
+        let cleanup = self.new_label();
+        self.use_label(loop_);
+        self.addop_j(Op::FOR_ITER, cleanup, loc);
+        match initial {
+            None => {
+                self.addop_i(Op::LIST_APPEND, 2, loc);
+                self.addop_j(Op::JUMP, loop_, loc);
+            }
+            Some(_) => {
+                self.addop(Op::TO_BOOL, loc);
+                self.addop_j(continue_jump, loop_, loc);
+            }
+        }
+        self.addop(Op::POP_ITER, NO_LOCATION);
+        if let Some(init) = initial {
+            self.addop_load_const(ConstValue::Bool(!init), loc);
+        }
+        self.addop_j(Op::JUMP, end, loc);
+        self.use_label(cleanup);
+        self.addop(Op::END_FOR, NO_LOCATION);
+        self.addop(Op::POP_ITER, NO_LOCATION);
+        match initial {
+            None => self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc),
+            Some(init) => self.addop_load_const(ConstValue::Bool(init), loc),
+        }
+        self.addop_j(Op::JUMP, end, loc);
+        self.use_label(skip_optimization);
+        Ok(())
     }
 
     /// `compiler_call_simple_kw_helper`: the tuple of keyword names, loaded before `CALL_KW`
@@ -184,7 +250,7 @@ impl Compiler<'_> {
     fn subkwargs(&mut self, loc: Location, keywords: &[Keyword], begin: usize, end: usize) -> CompileResult<()> {
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
-        if n > 1 && !big {
+        if n > 1 && !big && self.version < PythonVersion::V3_14 {
             for k in &keywords[begin..end] {
                 self.visit_expr(&k.value)?;
             }
@@ -267,6 +333,14 @@ impl Compiler<'_> {
                     self.addop_i(Op::DICT_MERGE, 1, loc);
                 }
             }
+        }
+        if self.version >= PythonVersion::V3_14 {
+            // The kwargs slot is always filled: NULL when there are no keywords.
+            if nkwelts == 0 {
+                self.addop(Op::PUSH_NULL, loc);
+            }
+            self.addop(Op::CALL_FUNCTION_EX, loc);
+            return Ok(());
         }
         self.addop_i(Op::CALL_FUNCTION_EX, (nkwelts > 0) as i32, loc);
         Ok(())

@@ -112,7 +112,8 @@ impl Compiler<'_> {
         }
         if start.is_label() {
             depth += 1;
-            if self.version >= PythonVersion::V3_13 {
+            // 3.13.2's extra GET_ITER (gone again in 3.14.2).
+            if self.version == PythonVersion::V3_13 {
                 self.addop(Op::GET_ITER, iter_loc);
             }
             self.use_label(start);
@@ -135,7 +136,9 @@ impl Compiler<'_> {
             self.addop_j(Op::JUMP, start, elt_loc);
             self.use_label(anchor);
             self.addop(Op::END_FOR, NO_LOCATION);
-            if self.version >= PythonVersion::V3_13 {
+            if self.version >= PythonVersion::V3_14 {
+                self.addop(Op::POP_ITER, NO_LOCATION);
+            } else if self.version >= PythonVersion::V3_13 {
                 self.addop(Op::POP_TOP, NO_LOCATION);
             }
         }
@@ -173,6 +176,8 @@ impl Compiler<'_> {
         self.addop_j(Op::SETUP_FINALLY, except, loc);
         self.addop(Op::GET_ANEXT, loc);
         self.addop_load_const(ConstValue::None, loc);
+        let send = self.new_label();
+        self.use_label(send);
         self.add_yield_from(loc, true);
         self.addop(Op::POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
@@ -192,7 +197,11 @@ impl Compiler<'_> {
         self.addop_j(Op::JUMP, start, elt_loc);
         self.pop_fblock(FBlockType::AsyncComprehensionGenerator, start);
         self.use_label(except);
-        self.addop(Op::END_ASYNC_FOR, loc);
+        if self.version >= PythonVersion::V3_14 {
+            self.addop_j(Op::END_ASYNC_FOR, send, loc);
+        } else {
+            self.addop(Op::END_ASYNC_FOR, loc);
+        }
         Ok(())
     }
 
@@ -215,7 +224,8 @@ impl Compiler<'_> {
                 state.temp_symbols.get_or_insert_with(IndexMap::default).insert(k.clone(), outv);
             }
             let bound_here = symbol & symtable::DEF_LOCAL != 0 && symbol & symtable::DEF_NONLOCAL == 0;
-            if bound_here || in_class_block {
+            // 3.14.2 saves only the names the comprehension binds, in class bodies too.
+            if bound_here || (in_class_block && self.version < PythonVersion::V3_14) {
                 if !self.ste().is_function_like() {
                     let orig = self.u().md.fasthidden.get(&k).copied();
                     if orig != Some(true) {

@@ -9,6 +9,8 @@ use std::rc::Rc;
 pub enum FBlockType {
     WhileLoop,
     ForLoop,
+    /// `async for` (3.14; earlier versions unwind it as a `for` loop).
+    AsyncForLoop,
     TryExcept,
     FinallyTry,
     FinallyEnd,
@@ -83,7 +85,7 @@ impl Compiler<'_> {
         self.addop_load_const(ConstValue::None, loc);
         self.addop_load_const(ConstValue::None, loc);
         self.addop_load_const(ConstValue::None, loc);
-        self.addop_i(Op::CALL, 2, loc);
+        self.addop_i(Op::CALL, if self.version >= PythonVersion::V3_14 { 3 } else { 2 }, loc);
     }
 
     /// `compiler_add_yield_from`.
@@ -119,7 +121,7 @@ impl Compiler<'_> {
             | FBlockType::ExceptionGroupHandler
             | FBlockType::AsyncComprehensionGenerator
             | FBlockType::StopIteration => Ok(()),
-            FBlockType::ForLoop => {
+            FBlockType::ForLoop | FBlockType::AsyncForLoop => {
                 if preserve_tos {
                     self.addop_i(Op::SWAP, 2, *ploc);
                 }
@@ -161,6 +163,9 @@ impl Compiler<'_> {
                 *ploc = info.loc;
                 self.addop(Op::POP_BLOCK, *ploc);
                 if preserve_tos {
+                    if self.version >= PythonVersion::V3_14 {
+                        self.addop_i(Op::SWAP, 3, *ploc);
+                    }
                     self.addop_i(Op::SWAP, 2, *ploc);
                 }
                 self.call_exit_with_nones(*ploc);
@@ -217,7 +222,7 @@ impl Compiler<'_> {
         if top.fb_type == FBlockType::ExceptionGroupHandler {
             return self.error(origin, "'break', 'continue' and 'return' cannot appear in an except* block");
         }
-        if stop_at_loop && matches!(top.fb_type, FBlockType::WhileLoop | FBlockType::ForLoop) {
+        if stop_at_loop && matches!(top.fb_type, FBlockType::WhileLoop | FBlockType::ForLoop | FBlockType::AsyncForLoop) {
             return Ok(Some(top));
         }
         let copy = self.u_mut().fblocks.pop().expect("fblock");
@@ -448,6 +453,22 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// Loads `__exit__` and calls `__enter__` (`BEFORE_WITH` until 3.13; `LOAD_SPECIAL` in 3.14).
+    fn before_with(&mut self, loc: Location, is_async: bool) {
+        if self.version < PythonVersion::V3_14 {
+            self.addop(if is_async { Op::BEFORE_ASYNC_WITH } else { Op::BEFORE_WITH }, loc);
+            return;
+        }
+        // SPECIAL___ENTER__ 0, __EXIT__ 1, __AENTER__ 2, __AEXIT__ 3.
+        let (enter, exit) = if is_async { (2, 3) } else { (0, 1) };
+        self.addop_i(Op::COPY, 1, loc);
+        self.addop_i(Op::LOAD_SPECIAL, exit, loc);
+        self.addop_i(Op::SWAP, 2, loc);
+        self.addop_i(Op::SWAP, 3, loc);
+        self.addop_i(Op::LOAD_SPECIAL, enter, loc);
+        self.addop_i(Op::CALL, 0, loc);
+    }
+
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) {
         let suppress = self.new_label();
@@ -460,6 +481,9 @@ impl Compiler<'_> {
         self.addop(Op::POP_EXCEPT, NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);
+        if self.version >= PythonVersion::V3_14 {
+            self.addop(Op::POP_TOP, NO_LOCATION);
+        }
         let exit = self.new_label();
         self.addop_j(self.jump_no_interrupt(), exit, NO_LOCATION);
         self.use_label(cleanup);
@@ -475,7 +499,7 @@ impl Compiler<'_> {
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
         let loc = self.loc(item.context_expr.range);
-        self.addop(Op::BEFORE_WITH, loc);
+        self.before_with(loc, false);
         self.addop_j(Op::SETUP_WITH, final_, loc);
         self.use_label(block);
         self.push_fblock(item.context_expr.range, loc, FBlockType::With, block, final_, None)?;
@@ -514,7 +538,7 @@ impl Compiler<'_> {
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
         let loc = self.loc(item.context_expr.range);
-        self.addop(Op::BEFORE_ASYNC_WITH, loc);
+        self.before_with(loc, true);
         self.addop_i(Op::GET_AWAITABLE, 1, loc);
         self.addop_load_const(ConstValue::None, loc);
         self.add_yield_from(loc, true);

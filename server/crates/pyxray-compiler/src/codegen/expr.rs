@@ -24,6 +24,8 @@ pub(crate) fn infer_type(e: &Expr) -> Option<&'static str> {
 /// `check_is_arg`: false for a literal other than the named singletons.
 pub(crate) fn check_is_arg(e: &Expr) -> bool {
     match &e.kind {
+        // Only 3.14 gets here with a tuple display of constants (earlier ones folded it).
+        ExprKind::Tuple { elts, .. } => !elts.iter().all(|x| x.is_constant()),
         ExprKind::Constant(c) => matches!(c, Constant::None | Constant::Bool(_) | Constant::Ellipsis),
         _ => true,
     }
@@ -137,7 +139,13 @@ impl Compiler<'_> {
                     _ => self.error(e.range, "can't use starred expression here"),
                 };
             }
-            ExprKind::Slice { .. } => {
+            ExprKind::Slice { lower, upper, step } => {
+                if self.version >= PythonVersion::V3_14 && stmt::is_constant_slice(e) {
+                    let part = |p: &Option<Box<Expr>>| p.as_ref().and_then(|p| p.as_constant()).map_or(ConstValue::None, consts::from_ast);
+                    let value = ConstValue::Slice(std::sync::Arc::new([part(lower), part(upper), part(step)]));
+                    self.addop_load_const(value, loc);
+                    return Ok(());
+                }
                 let n = self.slice(e)?;
                 self.addop_i(Op::BUILD_SLICE, n, loc);
             }
@@ -196,6 +204,13 @@ impl Compiler<'_> {
         let n = values.len() - 1;
         for v in &values[..n] {
             self.visit_expr(v)?;
+            if self.version >= PythonVersion::V3_14 {
+                // The pseudo-jumps keep their operand; the CFG expands them late.
+                let pseudo = if op == BoolOp::And { Op::JUMP_IF_FALSE } else { Op::JUMP_IF_TRUE };
+                self.addop_j(pseudo, end, loc);
+                self.addop(Op::POP_TOP, loc);
+                continue;
+            }
             self.addop_i(Op::COPY, 1, loc);
             self.addop_to_bool(loc);
             self.addop_j(jumpi, end, loc);
@@ -367,7 +382,7 @@ impl Compiler<'_> {
         tuple: bool,
     ) -> CompileResult<()> {
         let n = elts.len();
-        if n > 2 && elts.iter().all(|e| e.is_constant()) {
+        if n > 2 && elts.iter().all(|e| e.is_constant()) && self.version < PythonVersion::V3_14 {
             let folded: Vec<ConstValue> = elts.iter().map(|e| consts::from_ast(e.as_constant().unwrap())).collect();
             if tuple && pushed == 0 {
                 self.addop_load_const(ConstValue::Tuple(folded.into()), loc);
@@ -456,7 +471,7 @@ impl Compiler<'_> {
         let n = end - begin;
         let big = n * 2 > STACK_USE_GUIDELINE;
         let all_const = keys[begin..end].iter().all(|k| k.as_ref().is_some_and(|k| k.is_constant()));
-        if n > 1 && !big && all_const {
+        if n > 1 && !big && all_const && self.version < PythonVersion::V3_14 {
             for v in &values[begin..end] {
                 self.visit_expr(v)?;
             }
@@ -702,7 +717,7 @@ impl Compiler<'_> {
             self.check_index(value, slice);
         }
         self.visit_expr(value)?;
-        if stmt::is_two_element_slice(slice) && ctx != ExprContext::Del {
+        if self.is_two_element_slice(slice) && ctx != ExprContext::Del {
             self.slice(slice)?;
             if ctx == ExprContext::Load {
                 self.addop(Op::BINARY_SLICE, loc);
@@ -712,7 +727,10 @@ impl Compiler<'_> {
         } else {
             self.visit_expr(slice)?;
             let op = match ctx {
-                ExprContext::Load => Op::BINARY_SUBSCR,
+                ExprContext::Load => {
+                    self.addop_subscr(loc);
+                    return Ok(());
+                }
                 ExprContext::Store => Op::STORE_SUBSCR,
                 ExprContext::Del => Op::DELETE_SUBSCR,
             };

@@ -21,6 +21,21 @@ impl Compiler<'_> {
     /// `compiler_visit_kwonlydefaults`: pushes a dict of keyword-only defaults; returns whether
     /// one was pushed.
     fn visit_kwonlydefaults(&mut self, loc: Location, kwonlyargs: &[Arg], kw_defaults: &[Option<Expr>]) -> CompileResult<bool> {
+        if self.version >= PythonVersion::V3_14 {
+            // `BUILD_MAP` of name/value pairs instead of `BUILD_CONST_KEY_MAP`.
+            let mut n = 0;
+            for (arg, default) in kwonlyargs.iter().zip(kw_defaults) {
+                if let Some(d) = default {
+                    self.addop_load_const(consts::str_const(&self.mangle(&arg.arg)), loc);
+                    self.visit_expr(d)?;
+                    n += 1;
+                }
+            }
+            if n > 0 {
+                self.addop_i(Op::BUILD_MAP, n, loc);
+            }
+            return Ok(n > 0);
+        }
         let mut keys = Vec::new();
         for (arg, default) in kwonlyargs.iter().zip(kw_defaults) {
             if let Some(d) = default {
@@ -59,7 +74,7 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn visit_argannotation(&mut self, id: &str, annotation: Option<&Expr>, len: &mut i32, loc: Location) -> CompileResult<()> {
+    pub(crate) fn visit_argannotation(&mut self, id: &str, annotation: Option<&Expr>, len: &mut i32, loc: Location) -> CompileResult<()> {
         let Some(annotation) = annotation else { return Ok(()) };
         let mangled = self.mangle(id);
         self.addop_load_const(consts::str_const(&mangled), loc);
@@ -71,7 +86,8 @@ impl Compiler<'_> {
         } else {
             self.visit_expr(annotation)?;
         }
-        *len += 2;
+        // A tuple of name/value pairs until 3.13; 3.14 counts dict entries.
+        *len += if self.version >= PythonVersion::V3_14 { 1 } else { 2 };
         Ok(())
     }
 
@@ -120,8 +136,15 @@ impl Compiler<'_> {
         param_loc: Location,
     ) -> CompileResult<()> {
         let lineno = self.loc(e.range).lineno;
-        self.enter_scope(name, ScopeType::TypeParams, key, lineno)?;
         let eloc = if self.version <= PythonVersion::V3_12 { param_loc } else { self.loc(e.range) };
+        let v314 = self.version >= PythonVersion::V3_14;
+        if v314 {
+            // An annotation scope: `format` defaults to 1 (VALUE).
+            self.addop_load_const(ConstValue::Tuple(vec![consts::int_const(1)].into()), eloc);
+            self.setup_annotations_scope(eloc, key, name)?;
+        } else {
+            self.enter_scope(name, ScopeType::TypeParams, key, lineno)?;
+        }
         let body = (|| -> CompileResult<()> {
             match &e.kind {
                 ExprKind::Starred { value, .. } if allow_starred => {
@@ -135,7 +158,7 @@ impl Compiler<'_> {
         })();
         let co = body.and_then(|_| self.optimize_and_assemble(true));
         self.exit_scope();
-        self.make_closure(eloc, co?, 0)
+        self.make_closure(eloc, co?, if v314 { MAKE_FUNCTION_DEFAULTS } else { 0 })
     }
 
     /// `compiler_type_params`.
@@ -188,7 +211,10 @@ impl Compiler<'_> {
                 Some(d) => {
                     let doc = stmt::doc_const(self.version, d);
                     self.add_const(doc);
+                    self.u_mut().md.has_docstring = true;
                 }
+                // 3.14 keeps no placeholder (`CO_HAS_DOCSTRING` tells instead).
+                None if self.version >= PythonVersion::V3_14 => {}
                 None => {
                     self.add_const(ConstValue::None);
                 }
@@ -255,7 +281,9 @@ impl Compiler<'_> {
                     self.addop_i(Op::LOAD_FAST, i, loc);
                 }
             }
-            if self.visit_annotations(loc, &f.args, f.returns.as_ref())? {
+            if self.version >= PythonVersion::V3_14 {
+                funcflags |= self.function_annotations_314(s, loc, &f.args, f.returns.as_ref())?;
+            } else if self.visit_annotations(loc, &f.args, f.returns.as_ref())? {
                 funcflags |= MAKE_FUNCTION_ANNOTATIONS;
             }
             self.function_body(s, f, funcflags, firstlineno)
@@ -294,7 +322,9 @@ impl Compiler<'_> {
         let loc = self.loc(e.range);
         let funcflags = self.default_arguments(loc, args)?;
         self.enter_scope("<lambda>", ScopeType::Lambda, ScopeKey::node(e.range), loc.lineno)?;
-        self.add_const(ConstValue::None);
+        if self.version < PythonVersion::V3_14 {
+            self.add_const(ConstValue::None);
+        }
         let md = &mut self.u_mut().md;
         md.argcount = args.args.len() as u32;
         md.posonlyargcount = args.posonlyargs.len() as u32;
@@ -438,14 +468,20 @@ impl Compiler<'_> {
 
     fn typealias_body(&mut self, s: &Stmt, name: &str, value: &Expr) -> CompileResult<()> {
         let loc = self.loc(s.range);
-        self.enter_scope(name, ScopeType::Function, ScopeKey::node(s.range), loc.lineno)?;
-        self.add_const(ConstValue::None);
+        let v314 = self.version >= PythonVersion::V3_14;
+        if v314 {
+            self.addop_load_const(ConstValue::Tuple(vec![consts::int_const(1)].into()), loc);
+            self.setup_annotations_scope(loc, ScopeKey::node(s.range), name)?;
+        } else {
+            self.enter_scope(name, ScopeType::Function, ScopeKey::node(s.range), loc.lineno)?;
+            self.add_const(ConstValue::None);
+        }
         let co = self.visit_expr(value).and_then(|_| {
             self.addop(Op::RETURN_VALUE, loc);
             self.optimize_and_assemble(false)
         });
         self.exit_scope();
-        self.make_closure(loc, co?, 0)?;
+        self.make_closure(loc, co?, if v314 { MAKE_FUNCTION_DEFAULTS } else { 0 })?;
         self.addop_i(Op::BUILD_TUPLE, 3, loc);
         self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_TYPEALIAS, loc);
         Ok(())

@@ -3,6 +3,7 @@
 //! the flowgraph and the assembler. This module holds the compiler state and the shared helpers;
 //! the visitors live in the submodules, split by AST family.
 
+mod annotations;
 mod call;
 mod comprehension;
 mod exceptions;
@@ -15,7 +16,7 @@ use crate::assemble;
 use crate::consts::{self, ConstKey};
 use crate::error::{CompileError, CompileResult, CompileWarning, WarningCategory};
 use crate::flowgraph;
-use crate::instr_seq::{InstrSequence, Label, Location, NO_LABEL, NO_LOCATION};
+use crate::instr_seq::{InstrSequence, Label, Location, NEXT_LOCATION, NO_LABEL, NO_LOCATION};
 use crate::opcodes;
 use crate::symtable::{self, BlockType, Scope, ScopeId, ScopeKey, SymbolTable};
 use crate::SourceMap;
@@ -57,6 +58,8 @@ pub struct CodeUnitMetadata {
     pub firstlineno: i32,
     /// The node this unit compiles, when it has one of its own (see `CodeObject::source`).
     pub source: Option<TextRange>,
+    /// `ste_has_docstring` of a function (3.14 flags it with `CO_HAS_DOCSTRING`).
+    pub has_docstring: bool,
 }
 
 /// `struct compiler_unit`: the state of one code object being generated.
@@ -69,6 +72,10 @@ pub struct CompilerUnit {
     pub fblocks: Vec<FBlockInfo>,
     pub in_inlined_comp: i32,
     pub md: CodeUnitMetadata,
+    /// 3.14: annotated assignments compiled into `__annotate__` at the end of the body.
+    pub deferred_annotations: Vec<annotations::DeferredAnnotation>,
+    pub next_conditional_annotation_index: i32,
+    pub in_conditional_block: i32,
 }
 
 /// `struct compiler`.
@@ -178,6 +185,13 @@ impl<'a> Compiler<'a> {
 
     /// `compiler_warn`: records a SyntaxWarning attributed to the node's first line.
     pub fn warn(&mut self, range: TextRange, message: impl Into<String>) {
+        // 3.14 (`c_disable_warning`): the copy of a `finally` body on the exception path
+        // does not warn again.
+        if self.version >= PythonVersion::V3_14
+            && self.units.iter().any(|u| u.fblocks.iter().any(|f| f.fb_type == FBlockType::FinallyEnd))
+        {
+            return;
+        }
         let lineno = self.loc(range).lineno.max(0) as u32;
         self.warnings.push(CompileWarning {
             category: WarningCategory::SyntaxWarning,
@@ -347,6 +361,9 @@ impl<'a> Compiler<'a> {
         if ste.needs_classdict {
             md.cellvars.insert("__classdict__".to_string());
         }
+        if ste.has_conditional_annotations {
+            md.cellvars.insert("__conditional_annotations__".to_string());
+        }
         let mut frees: Vec<&String> = ste
             .symbols
             .iter()
@@ -367,6 +384,9 @@ impl<'a> Compiler<'a> {
             fblocks: Vec::new(),
             in_inlined_comp: 0,
             md,
+            deferred_annotations: Vec::new(),
+            next_conditional_annotation_index: 0,
+            in_conditional_block: 0,
         };
         self.units.push(unit);
         self.nestlevel += 1;
@@ -428,6 +448,9 @@ impl<'a> Compiler<'a> {
     /// `get_ref_type`.
     pub fn get_ref_type(&self, name: &str) -> Option<Scope> {
         if self.u().scope_type == ScopeType::Class && (name == "__class__" || name == "__classdict__") {
+            return Some(Scope::Cell);
+        }
+        if self.u().scope_type == ScopeType::Class && name == "__conditional_annotations__" && self.version >= PythonVersion::V3_14 {
             return Some(Scope::Cell);
         }
         self.ste().scope(name)
@@ -570,6 +593,16 @@ impl<'a> Compiler<'a> {
             if ste.varkeywords {
                 flags |= CO_VARKEYWORDS;
             }
+            if self.version >= PythonVersion::V3_14 {
+                if self.u().md.has_docstring {
+                    flags |= CO_HAS_DOCSTRING;
+                }
+                // `ste_method`: a function defined directly in a class body.
+                let n = self.units.len();
+                if ste.kind == BlockType::Function && n >= 2 && self.units[n - 2].scope_type == ScopeType::Class {
+                    flags |= CO_METHOD;
+                }
+            }
         }
         if self.future_annotations {
             flags |= CO_FUTURE_ANNOTATIONS;
@@ -623,7 +656,13 @@ impl<'a> Compiler<'a> {
         self.addop_load_const(ConstValue::Code(co), loc);
         if self.version >= PythonVersion::V3_13 {
             self.addop(Op::MAKE_FUNCTION, loc);
-            for flag in [MAKE_FUNCTION_CLOSURE, MAKE_FUNCTION_ANNOTATIONS, MAKE_FUNCTION_KWDEFAULTS, MAKE_FUNCTION_DEFAULTS] {
+            for flag in [
+                MAKE_FUNCTION_CLOSURE,
+                MAKE_FUNCTION_ANNOTATIONS,
+                annotations::MAKE_FUNCTION_ANNOTATE,
+                MAKE_FUNCTION_KWDEFAULTS,
+                MAKE_FUNCTION_DEFAULTS,
+            ] {
                 if flags & flag != 0 {
                     self.addop_i(Op::SET_FUNCTION_ATTRIBUTE, flag as i32, loc);
                 }
@@ -637,6 +676,12 @@ impl<'a> Compiler<'a> {
     /// The module entry point (`compiler_mod`).
     pub fn compile_module(&mut self, module: &ast::Module) -> CompileResult<Arc<CodeObject>> {
         self.enter_scope("<module>", ScopeType::Module, ScopeKey::MODULE, 1)?;
+        if self.ste().has_conditional_annotations {
+            // `_PyCodegen_Module` (3.14): the set of annotations that have run.
+            let loc = module.body.first().map_or(Location::new(1, 1, 0, 0), |s| self.loc(s.range));
+            self.addop_i(Op::BUILD_SET, 0, loc);
+            self.addop_o(Op::STORE_NAME, NameTable::Names, "__conditional_annotations__", loc);
+        }
         let result = self.body(Location::new(1, 1, 0, 0), &module.body, true);
         let code = result.and_then(|_| self.optimize_and_assemble(true));
         self.exit_scope();

@@ -116,7 +116,7 @@ impl Compiler<'_> {
                 self.addop_load_const(consts::int_const((size - i) as i64), loc);
                 self.addop_binary(loc, pyxray_syntax::ast::Operator::Sub, false);
             }
-            self.addop(Op::BINARY_SUBSCR, loc);
+            self.addop_subscr(loc);
             self.pattern_subpattern(p, pc)?;
         }
         pc.on_top -= 1;
@@ -425,7 +425,9 @@ impl Compiler<'_> {
                 self.jump_if(ploc, guard, target, false)?;
             }
             if i != ncases - has_default as usize - 1 {
-                self.addop(Op::POP_TOP, ploc);
+                // 3.14 gives it the location of what follows (for branch events).
+                let loc = if self.version >= PythonVersion::V3_14 { NEXT_LOCATION } else { ploc };
+                self.addop(Op::POP_TOP, loc);
             }
             self.visit_stmts(&m.body)?;
             self.addop_j(Op::JUMP, end, NO_LOCATION);

@@ -92,7 +92,8 @@ impl Compiler<'_> {
         if self.u().scope_type == ScopeType::Module && !stmts.is_empty() {
             loc = self.loc(stmts[0].range);
         }
-        if find_ann(stmts) {
+        let v314 = self.version >= PythonVersion::V3_14;
+        if if v314 { self.future_annotations && self.ste().annotations_used } else { find_ann(stmts) } {
             self.addop(Op::SETUP_ANNOTATIONS, loc);
         }
         if stmts.is_empty() {
@@ -110,6 +111,9 @@ impl Compiler<'_> {
         for s in &stmts[first..] {
             self.visit_stmt(s)?;
         }
+        if v314 && !self.future_annotations {
+            self.process_deferred_annotations(loc)?;
+        }
         Ok(())
     }
 
@@ -121,6 +125,21 @@ impl Compiler<'_> {
     }
 
     pub fn visit_stmt(&mut self, s: &Stmt) -> CompileResult<()> {
+        let conditional = matches!(
+            s.kind,
+            StmtKind::For(_) | StmtKind::While { .. } | StmtKind::If { .. } | StmtKind::Match { .. } | StmtKind::Try(_) | StmtKind::With(_)
+        );
+        if !conditional || self.version < PythonVersion::V3_14 {
+            return self.visit_stmt_inner(s);
+        }
+        // `CODEGEN_COND_BLOCK`: annotations in here may not run.
+        self.u_mut().in_conditional_block += 1;
+        let r = self.visit_stmt_inner(s);
+        self.u_mut().in_conditional_block -= 1;
+        r
+    }
+
+    fn visit_stmt_inner(&mut self, s: &Stmt) -> CompileResult<()> {
         let loc = self.loc(s.range);
         match &s.kind {
             StmtKind::FunctionDef(f) => self.function(s, f),
@@ -257,7 +276,9 @@ impl Compiler<'_> {
         self.addop_j(Op::JUMP, start, NO_LOCATION);
         self.use_label(cleanup);
         self.addop(Op::END_FOR, NO_LOCATION);
-        if self.version >= PythonVersion::V3_13 {
+        if self.version >= PythonVersion::V3_14 {
+            self.addop(Op::POP_ITER, NO_LOCATION);
+        } else if self.version >= PythonVersion::V3_13 {
             self.addop(Op::POP_TOP, NO_LOCATION);
         }
         self.pop_fblock(FBlockType::ForLoop, start);
@@ -271,6 +292,8 @@ impl Compiler<'_> {
         if self.u().scope_type != ScopeType::AsyncFunction {
             return self.error(s.range, "'async for' outside async function");
         }
+        let v314 = self.version >= PythonVersion::V3_14;
+        let fb_type = if v314 { FBlockType::AsyncForLoop } else { FBlockType::ForLoop };
         let start = self.new_label();
         let except = self.new_label();
         let end = self.new_label();
@@ -278,18 +301,28 @@ impl Compiler<'_> {
         let iloc = self.loc(f.iter.range);
         self.addop(Op::GET_AITER, iloc);
         self.use_label(start);
-        self.push_fblock(s.range, loc, FBlockType::ForLoop, start, end, None)?;
+        self.push_fblock(s.range, loc, fb_type, start, end, None)?;
         self.addop_j(Op::SETUP_FINALLY, except, loc);
         self.addop(Op::GET_ANEXT, loc);
         self.addop_load_const(ConstValue::None, loc);
+        let send = self.new_label();
+        self.use_label(send);
         self.add_yield_from(loc, true);
         self.addop(Op::POP_BLOCK, loc);
+        if v314 {
+            self.addop(Op::NOT_TAKEN, loc);
+        }
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
         self.addop_j(Op::JUMP, start, NO_LOCATION);
-        self.pop_fblock(FBlockType::ForLoop, start);
+        self.pop_fblock(fb_type, start);
         self.use_label(except);
-        self.addop(Op::END_ASYNC_FOR, iloc);
+        if v314 {
+            // END_ASYNC_FOR points back at the SEND of its `__anext__` await.
+            self.addop_j(Op::END_ASYNC_FOR, send, iloc);
+        } else {
+            self.addop(Op::END_ASYNC_FOR, iloc);
+        }
         self.visit_stmts(&f.orelse)?;
         self.use_label(end);
         Ok(())
@@ -306,7 +339,11 @@ impl Compiler<'_> {
         self.jump_if(loc, test, anchor, false)?;
         self.use_label(body_label);
         self.visit_stmts(body)?;
-        self.jump_if(loc, test, body_label, true)?;
+        if self.version >= PythonVersion::V3_14 {
+            self.addop_j(Op::JUMP, loop_, NO_LOCATION);
+        } else {
+            self.jump_if(loc, test, body_label, true)?;
+        }
         self.pop_fblock(FBlockType::WhileLoop, loop_);
         self.use_label(anchor);
         self.visit_stmts(orelse)?;
@@ -457,7 +494,12 @@ impl Compiler<'_> {
         }
         let end = self.new_label();
         self.jump_if(loc, test, end, true)?;
-        self.addop(Op::LOAD_ASSERTION_ERROR, loc);
+        if self.version >= PythonVersion::V3_14 {
+            // CONSTANT_ASSERTIONERROR.
+            self.addop_i(Op::LOAD_COMMON_CONSTANT, 0, loc);
+        } else {
+            self.addop(Op::LOAD_ASSERTION_ERROR, loc);
+        }
         if let Some(m) = msg {
             self.visit_expr(m)?;
             self.addop_i(Op::CALL, 0, loc);
@@ -479,7 +521,7 @@ impl Compiler<'_> {
             }
             ExprKind::Subscript { value: obj, slice, .. } => {
                 self.visit_expr(obj)?;
-                if is_two_element_slice(slice) {
+                if self.is_two_element_slice(slice) {
                     self.slice(slice)?;
                     self.addop_i(Op::COPY, 3, loc);
                     self.addop_i(Op::COPY, 3, loc);
@@ -489,7 +531,7 @@ impl Compiler<'_> {
                     self.visit_expr(slice)?;
                     self.addop_i(Op::COPY, 2, loc);
                     self.addop_i(Op::COPY, 2, loc);
-                    self.addop(Op::BINARY_SUBSCR, loc);
+                    self.addop_subscr(loc);
                 }
             }
             ExprKind::Name { id, .. } => self.nameop(target.range, loc, id, ExprContext::Load)?,
@@ -506,7 +548,7 @@ impl Compiler<'_> {
                 self.addop_name(Op::STORE_ATTR, NameTable::Names, attr, loc);
             }
             ExprKind::Subscript { slice, .. } => {
-                if is_two_element_slice(slice) {
+                if self.is_two_element_slice(slice) {
                     self.addop_i(Op::SWAP, 4, loc);
                     self.addop_i(Op::SWAP, 3, loc);
                     self.addop_i(Op::SWAP, 2, loc);
@@ -557,7 +599,23 @@ impl Compiler<'_> {
         match &target.kind {
             ExprKind::Name { id, .. } => {
                 self.check_forbidden(s.range, id, ExprContext::Store)?;
-                if simple && matches!(self.u().scope_type, ScopeType::Module | ScopeType::Class) {
+                if simple
+                    && matches!(self.u().scope_type, ScopeType::Module | ScopeType::Class)
+                    && self.version >= PythonVersion::V3_14
+                    && !self.future_annotations
+                {
+                    let index = self.add_deferred_annotation(id, annotation, s.range);
+                    if index != -1 {
+                        if self.u().scope_type == ScopeType::Class {
+                            self.addop_name(Op::LOAD_DEREF, NameTable::Cellvars, "__conditional_annotations__", loc);
+                        } else {
+                            self.addop_name(Op::LOAD_NAME, NameTable::Names, "__conditional_annotations__", loc);
+                        }
+                        self.addop_load_const(consts::int_const(index as i64), loc);
+                        self.addop_i(Op::SET_ADD, 1, loc);
+                        self.addop(Op::POP_TOP, loc);
+                    }
+                } else if simple && matches!(self.u().scope_type, ScopeType::Module | ScopeType::Class) {
                     if self.future_annotations {
                         self.visit_annexpr(annotation)?;
                     } else {
@@ -583,7 +641,11 @@ impl Compiler<'_> {
             }
             _ => return Err(CompileError::system("invalid node type for annotated assignment")),
         }
-        if !simple && !self.future_annotations && matches!(self.u().scope_type, ScopeType::Module | ScopeType::Class) {
+        if !simple
+            && !self.future_annotations
+            && self.version < PythonVersion::V3_14
+            && matches!(self.u().scope_type, ScopeType::Module | ScopeType::Class)
+        {
             self.check_ann_expr(annotation)?;
         }
         Ok(())
@@ -593,4 +655,31 @@ impl Compiler<'_> {
 /// `is_two_element_slice`.
 pub(crate) fn is_two_element_slice(e: &Expr) -> bool {
     matches!(&e.kind, ExprKind::Slice { step: None, .. })
+}
+
+/// `is_constant_slice` (3.14): a slice whose bounds are all literal constants or absent.
+pub(crate) fn is_constant_slice(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Slice { lower, upper, step } => {
+            [lower, upper, step].iter().all(|p| p.as_ref().is_none_or(|p| p.is_constant()))
+        }
+        _ => false,
+    }
+}
+
+impl Compiler<'_> {
+    /// `should_apply_two_element_slice_optimization` (3.14 leaves constant slices to
+    /// `LOAD_CONST slice(…)`).
+    pub(crate) fn is_two_element_slice(&self, e: &Expr) -> bool {
+        is_two_element_slice(e) && !(self.version >= PythonVersion::V3_14 && is_constant_slice(e))
+    }
+
+    /// A subscript load: `BINARY_SUBSCR` until 3.13, `BINARY_OP 26 ([])` in 3.14.
+    pub(crate) fn addop_subscr(&mut self, loc: Location) {
+        if self.version >= PythonVersion::V3_14 {
+            self.addop_i(Op::BINARY_OP, 26, loc);
+        } else {
+            self.addop(Op::BINARY_SUBSCR, loc);
+        }
+    }
 }

@@ -45,7 +45,7 @@ pub fn calculate_stackdepth(g: &mut Cfg) -> CompileResult<i32> {
                 return Err(CompileError::system("Invalid CFG, stack underflow"));
             }
             maxdepth = maxdepth.max(new_depth);
-            if opcodes::has_target(instr.op) {
+            if opcodes::has_target(instr.op) && instr.op != Op::END_ASYNC_FOR {
                 let target_depth = depth + effect(g.version, &instr, true)?;
                 maxdepth = maxdepth.max(target_depth);
                 push(g, &mut stack, instr.target.get().expect("target"), target_depth)?;
@@ -79,6 +79,7 @@ fn build_cellfixedoffsets(md: &CodeUnitMetadata) -> Vec<i32> {
 
 fn insert_prefix_instructions(g: &mut Cfg, md: &CodeUnitMetadata, fixed: &[i32], code_flags: u32) {
     let entry = g.entry;
+    let before = g.blocks[entry].instrs.len();
     if code_flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0 {
         let loc = Location::new(md.firstlineno, md.firstlineno, -1, -1);
         g.blocks[entry].instrs.insert(0, CfgInstr::new(Op::RETURN_GENERATOR, 0, loc));
@@ -109,6 +110,8 @@ fn insert_prefix_instructions(g: &mut Cfg, md: &CodeUnitMetadata, fixed: &[i32],
     if nfreevars > 0 {
         g.blocks[entry].instrs.insert(0, CfgInstr::new(Op::COPY_FREE_VARS, nfreevars as i32, NO_LOC));
     }
+    let added = g.blocks[entry].instrs.len() - before;
+    g.blocks[entry].consume_stale(added);
 }
 
 fn fix_cell_offsets(g: &mut Cfg, md: &CodeUnitMetadata, fixedmap: &mut [i32]) -> i32 {
@@ -185,8 +188,15 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     if !opcodes::has_jump(last.op) || opcodes::is_unconditional_jump(last.op) {
         return;
     }
+    let v314 = g.version >= PythonVersion::V3_14;
+    if v314 && !is_conditional_jump(last.op) {
+        return;
+    }
     let target = last.target.get().expect("jump target");
     if !g.blocks[target].visited {
+        if v314 {
+            g.blocks[b].push_unset_except(CfgInstr::new(Op::NOT_TAKEN, 0, last.loc));
+        }
         return;
     }
     let reversed = match last.op {
@@ -197,6 +207,10 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
         _ => return,
     };
     let backwards_jump = g.new_block();
+    if v314 {
+        g.blocks[backwards_jump].push_unset_except(CfgInstr::new(Op::NOT_TAKEN, 0, last.loc));
+        g.blocks[backwards_jump].startdepth = g.blocks[target].startdepth;
+    }
     g.add_jump(backwards_jump, Op::JUMP, target, last.loc);
     let next = g.blocks[b].next;
     let n = g.blocks[b].instrs.len();
@@ -206,6 +220,36 @@ fn normalize_jumps_in_block(g: &mut Cfg, b: BlockId) {
     g.blocks[backwards_jump].cold = g.blocks[b].cold;
     g.blocks[backwards_jump].next = next;
     g.blocks[b].next = Some(backwards_jump);
+}
+
+/// `IS_CONDITIONAL_JUMP_OPCODE`.
+fn is_conditional_jump(op: Op) -> bool {
+    matches!(op, Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_NOT_NONE)
+}
+
+/// `convert_pseudo_conditional_jumps` (3.14): `JUMP_IF_FALSE`/`JUMP_IF_TRUE` (the `and`/`or`
+/// jumps that keep their operand) become `COPY 1; TO_BOOL; POP_JUMP_IF_FALSE/TRUE`.
+pub fn convert_pseudo_conditional_jumps(g: &mut Cfg) {
+    for b in g.order() {
+        let mut i = 0;
+        while i < g.blocks[b].instrs.len() {
+            let instr = g.blocks[b].instrs[i];
+            if matches!(instr.op, Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE) {
+                let op = if instr.op == Op::JUMP_IF_FALSE { Op::POP_JUMP_IF_FALSE } else { Op::POP_JUMP_IF_TRUE };
+                g.blocks[b].instrs[i].op = op;
+                g.blocks[b].consume_stale(2);
+                // The two new instructions share the jump's handler.
+                let mut copy = CfgInstr::new(Op::COPY, 1, instr.loc);
+                copy.except = instr.except;
+                let mut to_bool = CfgInstr::new(Op::TO_BOOL, 0, instr.loc);
+                to_bool.except = instr.except;
+                g.blocks[b].instrs.insert(i, copy);
+                g.blocks[b].instrs.insert(i + 1, to_bool);
+                i += 2;
+            }
+            i += 1;
+        }
+    }
 }
 
 /// `_PyCfg_ToInstructionSequence`: labels become block numbers in layout order; each instruction

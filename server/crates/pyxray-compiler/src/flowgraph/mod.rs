@@ -4,6 +4,8 @@
 
 mod build;
 mod finalize;
+mod fold;
+mod load_fast;
 mod optimize;
 mod optimize_312;
 mod passes;
@@ -98,6 +100,10 @@ pub struct BasicBlock {
     pub except_handler: bool,
     pub cold: bool,
     pub warm: bool,
+    /// The handlers left in CPython's instruction array past the block's end by removed
+    /// instructions (first = the slot just past the end). 3.14 appends `NOT_TAKEN` without
+    /// setting its handler, so it inherits what its slot held; a fresh slot holds none.
+    pub stale_except: Vec<BlockRef>,
 }
 
 impl BasicBlock {
@@ -115,7 +121,32 @@ impl BasicBlock {
             except_handler: false,
             cold: false,
             warm: false,
+            stale_except: Vec::new(),
         }
+    }
+
+    /// Shortens the block as CPython's `b_iused = len` does, keeping the dropped slots' handlers.
+    pub fn truncate_keeping_stale(&mut self, len: usize) {
+        if len >= self.instrs.len() {
+            return;
+        }
+        let mut stale: Vec<BlockRef> = self.instrs[len..].iter().map(|i| i.except).collect();
+        stale.append(&mut self.stale_except);
+        self.stale_except = stale;
+        self.instrs.truncate(len);
+    }
+
+    /// Records that `n` instructions were added (they overwrite the first stale slots).
+    pub fn consume_stale(&mut self, n: usize) {
+        let n = n.min(self.stale_except.len());
+        self.stale_except.drain(..n);
+    }
+
+    /// Appends an instruction whose handler CPython never sets (`basicblock_addop`).
+    pub fn push_unset_except(&mut self, mut instr: CfgInstr) {
+        instr.except = self.stale_except.first().copied().unwrap_or(BlockRef::NONE);
+        self.consume_stale(1);
+        self.instrs.push(instr);
     }
 
     pub fn last(&self) -> Option<&CfgInstr> {
@@ -198,6 +229,8 @@ impl Cfg {
         let label = self.blocks[target].label;
         let mut instr = CfgInstr::new(op, label, loc);
         instr.target = Some(target).into();
+        instr.except = self.blocks[b].stale_except.first().copied().unwrap_or(BlockRef::NONE);
+        self.blocks[b].consume_stale(1);
         self.blocks[b].instrs.push(instr);
         true
     }
@@ -257,10 +290,16 @@ pub fn optimize_code_unit(
     if version <= PythonVersion::V3_12 {
         passes::guarantee_lineno_for_exits(&mut g, md.firstlineno);
     }
+    if version >= PythonVersion::V3_14 {
+        finalize::convert_pseudo_conditional_jumps(&mut g);
+    }
     let stackdepth = finalize::calculate_stackdepth(&mut g)?;
     let nlocalsplus = finalize::prepare_localsplus(&mut g, md, code_flags);
     finalize::convert_pseudo_ops(&mut g);
     finalize::normalize_jumps(&mut g);
+    if version >= PythonVersion::V3_14 {
+        load_fast::optimize_load_fast(&mut g);
+    }
     let instrs = finalize::to_instruction_sequence(&mut g);
     Ok(OptimizedUnit { instrs, consts, stackdepth, nlocalsplus })
 }

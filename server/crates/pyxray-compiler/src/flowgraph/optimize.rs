@@ -51,6 +51,7 @@ fn inline_small_or_no_lineno_block(g: &mut Cfg, bb: BlockId) -> bool {
         let n = g.blocks[bb].instrs.len();
         g.blocks[bb].instrs[n - 1].set_op0(Op::NOP);
         let appended = g.blocks[target].instrs.clone();
+        g.blocks[bb].consume_stale(appended.len());
         g.blocks[bb].instrs.extend(appended);
         if no_lineno_no_fallthrough {
             let last = g.blocks[bb].instrs.last_mut().expect("instr");
@@ -112,7 +113,7 @@ pub fn remove_unreachable(g: &mut Cfg) {
     }
     for &b in &order {
         if g.blocks[b].predecessors == 0 {
-            g.blocks[b].instrs.clear();
+            g.blocks[b].truncate_keeping_stale(0);
             g.blocks[b].except_handler = false;
         }
     }
@@ -165,7 +166,7 @@ pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
         prev_lineno = lineno;
     }
     let removed = n - dest;
-    instrs.truncate(dest);
+    g.blocks[bb].truncate_keeping_stale(dest);
     removed
 }
 
@@ -201,7 +202,9 @@ pub(super) fn remove_redundant_nops_and_pairs(g: &mut Cfg) {
                 };
                 let op = g.blocks[id].instrs[i].op;
                 let redundant = op == Op::POP_TOP
-                    && (prev_op == Some(Op::LOAD_CONST) || (prev_op == Some(Op::COPY) && prev_oparg == 1));
+                    && (prev_op == Some(Op::LOAD_CONST)
+                        || prev_op == Some(Op::LOAD_SMALL_INT)
+                        || (prev_op == Some(Op::COPY) && prev_oparg == 1));
                 if redundant {
                     let (pb, pi) = prev_instr.expect("previous instruction");
                     g.blocks[pb].instrs[pi].set_op0(Op::NOP);
@@ -302,25 +305,35 @@ fn optimize_load_const_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstVal
     let mut opcode = Op::NOP;
     let mut oparg = 0;
     let mut i = 0;
+    let v314 = g.version >= PythonVersion::V3_14;
     while i < g.blocks[bb].instrs.len() {
+        if v314 && g.blocks[bb].instrs[i].op == Op::LOAD_CONST {
+            let value = &consts[g.blocks[bb].instrs[i].oparg as usize];
+            if let Some(v) = fold::small_int(value) {
+                g.blocks[bb].instrs[i].set_op1(Op::LOAD_SMALL_INT, v);
+            }
+        }
         let inst = g.blocks[bb].instrs[i];
         let is_copy_of_load_const = opcode == Op::LOAD_CONST && inst.op == Op::COPY && inst.oparg == 1;
         if !is_copy_of_load_const {
             opcode = inst.op;
             oparg = inst.oparg;
         }
-        if opcode != Op::LOAD_CONST {
+        if opcode != Op::LOAD_CONST && opcode != Op::LOAD_SMALL_INT {
             i += 1;
             continue;
         }
+        let value = fold::get_const_value(&CfgInstr::new(opcode, oparg, NO_LOC), consts);
         let len = g.blocks[bb].instrs.len();
         let nextop = if i + 1 < len { Some(g.blocks[bb].instrs[i + 1].op) } else { None };
         match nextop {
-            Some(Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE) => {
-                let is_true = consts::is_true(&consts[oparg as usize]);
+            Some(Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE | Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE) => {
+                let is_true = consts::is_true(&value);
                 let instrs = &mut g.blocks[bb].instrs;
-                instrs[i].set_op0(Op::NOP);
-                let jump_if_true = nextop == Some(Op::POP_JUMP_IF_TRUE);
+                if matches!(nextop, Some(Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE)) {
+                    instrs[i].set_op0(Op::NOP);
+                }
+                let jump_if_true = matches!(nextop, Some(Op::POP_JUMP_IF_TRUE | Op::JUMP_IF_TRUE));
                 if is_true == jump_if_true {
                     instrs[i + 1].op = Op::JUMP;
                 } else {
@@ -328,7 +341,7 @@ fn optimize_load_const_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstVal
                 }
             }
             Some(Op::IS_OP) => {
-                if matches!(consts[oparg as usize], ConstValue::None) && len > i + 2 {
+                if matches!(value, ConstValue::None) && len > i + 2 {
                     let instrs = &mut g.blocks[bb].instrs;
                     let is_oparg = instrs[i + 1].oparg;
                     let mut jump_idx = i + 2;
@@ -359,7 +372,7 @@ fn optimize_load_const_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstVal
                 instrs[i].set_op1(Op::RETURN_CONST, oparg);
             }
             Some(Op::TO_BOOL) => {
-                let is_true = consts::is_true(&consts[oparg as usize]);
+                let is_true = consts::is_true(&value);
                 let index = add_const(ConstValue::Bool(is_true), consts);
                 let instrs = &mut g.blocks[bb].instrs;
                 instrs[i].set_op0(Op::NOP);
@@ -415,9 +428,43 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                         _ => {}
                     }
                 }
-                if iu >= oparg as usize {
+                if g.version >= PythonVersion::V3_14 {
+                    fold::fold_tuple_of_constants(&mut g.blocks[bb].instrs, iu, consts);
+                } else if iu >= oparg as usize {
                     fold_tuple_on_constants(g, bb, iu, oparg as usize, consts);
                 }
+            }
+            Op::BUILD_LIST | Op::BUILD_SET if g.version >= PythonVersion::V3_14 => {
+                fold::optimize_lists_and_sets(&mut g.blocks[bb].instrs, iu, nextop, consts);
+            }
+            Op::JUMP_IF_FALSE | Op::JUMP_IF_TRUE => {
+                let inverse = if opcode == Op::JUMP_IF_FALSE { Op::JUMP_IF_TRUE } else { Op::JUMP_IF_FALSE };
+                if target.op == Op::JUMP || target.op == opcode {
+                    i -= jump_thread(g, bb, inst.target.get(), target, opcode) as isize;
+                    i += 1;
+                    continue;
+                } else if target.op == inverse {
+                    let t = inst.target.get().expect("target");
+                    g.blocks[bb].instrs[iu].target = g.blocks[t].next.into();
+                    continue;
+                }
+            }
+            Op::UNARY_INVERT | Op::UNARY_NEGATIVE if g.version >= PythonVersion::V3_14 => {
+                fold::fold_const_unaryop(&mut g.blocks[bb].instrs, iu, consts);
+            }
+            Op::CALL_INTRINSIC_1 if g.version >= PythonVersion::V3_14 => {
+                if fold::is_list_to_tuple(&inst) {
+                    if nextop == Some(Op::GET_ITER) {
+                        g.blocks[bb].instrs[iu].set_op0(Op::NOP);
+                    } else {
+                        fold::fold_constant_intrinsic_list_to_tuple(&mut g.blocks[bb].instrs, iu, consts);
+                    }
+                } else if fold::is_unary_positive(&inst) {
+                    fold::fold_const_unaryop(&mut g.blocks[bb].instrs, iu, consts);
+                }
+            }
+            Op::BINARY_OP if g.version >= PythonVersion::V3_14 => {
+                fold::fold_const_binop(&mut g.blocks[bb].instrs, iu, consts);
             }
             Op::POP_JUMP_IF_NOT_NONE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                 if target.op == Op::JUMP {
@@ -475,6 +522,13 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                     i += 1;
                     continue;
                 }
+                if nextop == Some(Op::UNARY_NOT) && g.version >= PythonVersion::V3_14 {
+                    let instrs = &mut g.blocks[bb].instrs;
+                    instrs[iu].set_op0(Op::NOP);
+                    instrs[iu + 1].set_op1(opcode, oparg ^ 1);
+                    i += 1;
+                    continue;
+                }
             }
             Op::TO_BOOL => {
                 if nextop == Some(Op::TO_BOOL) {
@@ -497,6 +551,9 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                     instrs[iu + 1].set_op0(Op::NOP);
                     i += 1;
                     continue;
+                }
+                if g.version >= PythonVersion::V3_14 {
+                    fold::fold_const_unaryop(&mut g.blocks[bb].instrs, iu, consts);
                 }
             }
             _ => {}

@@ -337,13 +337,16 @@ fn duplicate_exits_without_lineno(g: &mut Cfg) {
 
 /// `propagate_line_numbers`.
 fn propagate_line_numbers(g: &mut Cfg) {
+    // 3.14 fills in only NO_LOCATION, leaving NEXT_LOCATION to the assembler.
+    let v314 = g.version >= PythonVersion::V3_14;
+    let missing = |lineno: i32| if v314 { lineno == NO_LOC.lineno } else { lineno < 0 };
     let mut b = Some(g.entry);
     while let Some(id) = b {
         b = g.blocks[id].next;
         let Some(last) = g.blocks[id].last().copied() else { continue };
         let mut prev_location = NO_LOC;
         for instr in g.blocks[id].instrs.iter_mut() {
-            if instr.loc.lineno < 0 {
+            if missing(instr.loc.lineno) {
                 instr.loc = prev_location;
             } else {
                 prev_location = instr.loc;
@@ -351,14 +354,14 @@ fn propagate_line_numbers(g: &mut Cfg) {
         }
         if g.blocks[id].has_fallthrough() {
             if let Some(next) = g.blocks[id].next {
-                if g.blocks[next].predecessors == 1 && !g.blocks[next].instrs.is_empty() && g.blocks[next].instrs[0].loc.lineno < 0 {
+                if g.blocks[next].predecessors == 1 && !g.blocks[next].instrs.is_empty() && missing(g.blocks[next].instrs[0].loc.lineno) {
                     g.blocks[next].instrs[0].loc = prev_location;
                 }
             }
         }
         if opcodes::has_jump(last.op) {
             let target = last.target.get().expect("jump target");
-            if g.blocks[target].predecessors == 1 && !g.blocks[target].instrs.is_empty() && g.blocks[target].instrs[0].loc.lineno < 0 {
+            if g.blocks[target].predecessors == 1 && !g.blocks[target].instrs.is_empty() && missing(g.blocks[target].instrs[0].loc.lineno) {
                 g.blocks[target].instrs[0].loc = prev_location;
             }
         }

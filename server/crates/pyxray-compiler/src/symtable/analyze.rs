@@ -179,6 +179,9 @@ fn drop_class_free(st: &mut SymbolTable, entry: ScopeId, free: &mut NameSet) {
     if free.remove("__classdict__") {
         st.entries[entry].needs_classdict = true;
     }
+    if free.remove("__conditional_annotations__") {
+        st.entries[entry].has_conditional_annotations = true;
+    }
 }
 
 fn update_symbols(
@@ -273,6 +276,9 @@ fn analyze_block(
     } else {
         newbound.insert("__class__".to_string());
         newbound.insert("__classdict__".to_string());
+        if st.version >= PythonVersion::V3_14 {
+            newbound.insert("__conditional_annotations__".to_string());
+        }
     }
 
     let children = st.entries[entry].children.clone();

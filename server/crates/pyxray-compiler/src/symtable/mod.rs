@@ -92,6 +92,9 @@ impl ScopeKey {
     pub const TAG_BOUND: u8 = 3;
     pub const TAG_DEFAULT: u8 = 4;
     pub const TAG_ANNOTATION: u8 = 5;
+    /// 3.14: the `__annotate__` block of a module's, class's or function's own body (a
+    /// function's parameter annotations have their own, tagged `TAG_ANNOTATION`).
+    pub const TAG_BODY_ANNOTATIONS: u8 = 6;
 
     pub fn node(range: TextRange) -> ScopeKey {
         ScopeKey { start: range.start, end: range.end, tag: Self::TAG_NODE }
@@ -140,6 +143,16 @@ pub struct SymbolTableEntry {
     pub comp_iter_target: bool,
     pub can_see_class_scope: bool,
     pub comp_iter_expr: i32,
+    /// 3.14 (PEP 649): the block has annotations (`ste_annotations_used`).
+    pub annotations_used: bool,
+    /// 3.14: a module/class annotation sits in a conditional block.
+    pub has_conditional_annotations: bool,
+    pub in_conditional_block: bool,
+    pub in_unevaluated_annotation: bool,
+    /// 3.14: the `__annotate__` block of a module or class body.
+    pub annotation_block: Option<ScopeId>,
+    /// 3.14 `ste_method`: a function defined directly in a class body.
+    pub method: bool,
 }
 
 impl SymbolTableEntry {
@@ -151,11 +164,16 @@ impl SymbolTableEntry {
         Scope::from_flags(self.symbol(name))
     }
 
-    /// `_PyST_IsFunctionLike`.
+    /// `_PyST_IsFunctionLike` (annotation blocks count from 3.14 on; before, they only exist
+    /// under `from __future__ import annotations` and are never compiled).
     pub fn is_function_like(&self) -> bool {
         matches!(
             self.kind,
-            BlockType::Function | BlockType::TypeVariable | BlockType::TypeAlias | BlockType::TypeParameters
+            BlockType::Function
+                | BlockType::TypeVariable
+                | BlockType::TypeAlias
+                | BlockType::TypeParameters
+                | BlockType::Annotation
         )
     }
 }

@@ -90,6 +90,12 @@ impl Builder {
             comp_iter_target: false,
             can_see_class_scope: false,
             comp_iter_expr: 0,
+            annotations_used: false,
+            has_conditional_annotations: false,
+            in_conditional_block: false,
+            in_unevaluated_annotation: false,
+            annotation_block: None,
+            method: prev.is_some_and(|p| self.st.entries[p].kind == BlockType::Class) && kind == BlockType::Function,
         };
         if let Some(p) = prev {
             let prev = &self.st.entries[p];
@@ -103,7 +109,14 @@ impl Builder {
         self.st.by_key.insert(key, id);
         self.stack.push(id);
         self.cur = id;
-        if kind == BlockType::Annotation {
+        if self.version >= PythonVersion::V3_14
+            && matches!(kind, BlockType::Annotation | BlockType::TypeVariable | BlockType::TypeAlias)
+        {
+            // Annotation scopes take the `format` argument (PEP 649).
+            let _ = self.add_def(".format", DEF_PARAM, range);
+            let _ = self.add_def(".format", USE, range);
+        }
+        if kind == BlockType::Annotation && (self.version < PythonVersion::V3_14 || self.future_annotations) {
             return;
         }
         if kind == BlockType::Module {
@@ -112,6 +125,18 @@ impl Builder {
         if let Some(p) = prev {
             self.st.entries[p].children.push(id);
         }
+    }
+
+    /// `symtable_enter_existing_block` for a module's or class's annotation block, entered again
+    /// for each annotated assignment (it is already one of the parent's children).
+    fn enter_existing_block(&mut self, id: ScopeId) {
+        let prev = self.cur;
+        self.st.entries[id].comp_iter_expr = self.st.entries[prev].comp_iter_expr;
+        if self.st.entries[prev].mangled_names.is_some() {
+            self.st.entries[id].mangled_names = self.st.entries[prev].mangled_names;
+        }
+        self.stack.push(id);
+        self.cur = id;
     }
 
     fn exit_block(&mut self) {
@@ -266,7 +291,11 @@ impl Builder {
                         self.visit_type_param(tp)?;
                     }
                 }
-                self.visit_annotations(s, &f.args, f.returns.as_ref())?;
+                if self.version >= PythonVersion::V3_14 {
+                    self.visit_annotations_314(s, &f.args, f.returns.as_ref())?;
+                } else {
+                    self.visit_annotations(s, &f.args, f.returns.as_ref())?;
+                }
                 self.enter_block(&f.name, BlockType::Function, ScopeKey::node(s.range), s.range);
                 if f.is_async {
                     self.cur_mut().coroutine = true;
@@ -362,7 +391,12 @@ impl Builder {
                 } else {
                     self.visit_expr(target)?;
                 }
-                self.visit_annotation(annotation)?;
+                if self.version >= PythonVersion::V3_14 {
+                    self.cur_mut().annotations_used = true;
+                    self.visit_annotation_314(annotation)?;
+                } else {
+                    self.visit_annotation(annotation)?;
+                }
                 if let Some(v) = value {
                     self.visit_expr(v)?;
                 }
@@ -374,16 +408,21 @@ impl Builder {
             StmtKind::For(f) => {
                 self.visit_expr(&f.target)?;
                 self.visit_expr(&f.iter)?;
+                let saved = self.enter_conditional_block();
                 self.visit_stmts(&f.body)?;
                 self.visit_stmts(&f.orelse)?;
+                self.cur_mut().in_conditional_block = saved;
             }
             StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
                 self.visit_expr(test)?;
+                let saved = self.enter_conditional_block();
                 self.visit_stmts(body)?;
                 self.visit_stmts(orelse)?;
+                self.cur_mut().in_conditional_block = saved;
             }
             StmtKind::Match { subject, cases } => {
                 self.visit_expr(subject)?;
+                let saved = self.enter_conditional_block();
                 for case in cases {
                     self.visit_pattern(&case.pattern)?;
                     if let Some(g) = &case.guard {
@@ -391,6 +430,7 @@ impl Builder {
                     }
                     self.visit_stmts(&case.body)?;
                 }
+                self.cur_mut().in_conditional_block = saved;
             }
             StmtKind::Raise { exc, cause } => {
                 if let Some(e) = exc {
@@ -401,6 +441,7 @@ impl Builder {
                 }
             }
             StmtKind::Try(t) => {
+                let saved = self.enter_conditional_block();
                 self.visit_stmts(&t.body)?;
                 for h in &t.handlers {
                     if let Some(ty) = &h.type_ {
@@ -413,6 +454,7 @@ impl Builder {
                 }
                 self.visit_stmts(&t.orelse)?;
                 self.visit_stmts(&t.finalbody)?;
+                self.cur_mut().in_conditional_block = saved;
             }
             StmtKind::Assert { test, msg } => {
                 self.visit_expr(test)?;
@@ -466,6 +508,7 @@ impl Builder {
             StmtKind::Expr(e) => self.visit_expr(e)?,
             StmtKind::Pass | StmtKind::Break | StmtKind::Continue => {}
             StmtKind::With(w) => {
+                let saved = self.enter_conditional_block();
                 for item in &w.items {
                     self.visit_expr(&item.context_expr)?;
                     if let Some(v) = &item.optional_vars {
@@ -473,8 +516,72 @@ impl Builder {
                     }
                 }
                 self.visit_stmts(&w.body)?;
+                self.cur_mut().in_conditional_block = saved;
             }
         }
+        Ok(())
+    }
+
+    /// `ENTER_CONDITIONAL_BLOCK`: returns the flag to restore.
+    fn enter_conditional_block(&mut self) -> bool {
+        std::mem::replace(&mut self.cur_mut().in_conditional_block, true)
+    }
+
+    /// 3.14 `symtable_visit_annotation` (PEP 649): a module's or class's annotations all go to
+    /// one `__annotate__` block; a function's local annotations are never evaluated.
+    fn visit_annotation_314(&mut self, annotation: &Expr) -> CompileResult<()> {
+        let kind = self.cur().kind;
+        let is_unevaluated = kind == BlockType::Function;
+        // 3.14.2 treats every module-level annotation as conditional.
+        if ((kind == BlockType::Class && self.cur().in_conditional_block) || kind == BlockType::Module)
+            && !self.cur().has_conditional_annotations
+        {
+            self.cur_mut().has_conditional_annotations = true;
+            self.add_def("__conditional_annotations__", USE, annotation.range)?;
+        }
+        let parent = self.cur;
+        match self.st.entries[parent].annotation_block {
+            None => {
+                let key = ScopeKey::with_tag(self.st.entries[parent].range, ScopeKey::TAG_BODY_ANNOTATIONS);
+                self.enter_block("__annotate__", BlockType::Annotation, key, annotation.range);
+                self.st.entries[parent].annotation_block = Some(self.cur);
+                if kind == BlockType::Class && !self.future_annotations {
+                    self.cur_mut().can_see_class_scope = true;
+                    self.add_def("__classdict__", USE, annotation.range)?;
+                }
+            }
+            Some(id) => self.enter_existing_block(id),
+        }
+        if is_unevaluated {
+            self.cur_mut().in_unevaluated_annotation = true;
+        }
+        let r = self.visit_expr(annotation);
+        if is_unevaluated {
+            self.cur_mut().in_unevaluated_annotation = false;
+        }
+        self.exit_block();
+        r
+    }
+
+    /// 3.14 `symtable_visit_annotations`: every function gets an `__annotate__` block for its
+    /// parameter and return annotations (used or not: in a class it still needs `__classdict__`).
+    fn visit_annotations_314(&mut self, s: &Stmt, a: &Arguments, returns: Option<&Expr>) -> CompileResult<()> {
+        let is_in_class = self.cur().can_see_class_scope;
+        let current_type = self.cur().kind;
+        self.enter_block("__annotate__", BlockType::Annotation, ScopeKey::with_tag(s.range, ScopeKey::TAG_ANNOTATION), s.range);
+        if is_in_class || current_type == BlockType::Class {
+            self.cur_mut().can_see_class_scope = true;
+            self.add_def("__classdict__", USE, s.range)?;
+        }
+        let vararg = a.vararg.as_ref().and_then(|v| v.annotation.as_deref());
+        let kwarg = a.kwarg.as_ref().and_then(|v| v.annotation.as_deref());
+        let anns = a.posonlyargs.iter().chain(&a.args).filter_map(|x| x.annotation.as_deref());
+        let anns = anns.chain(vararg).chain(kwarg).chain(a.kwonlyargs.iter().filter_map(|x| x.annotation.as_deref()));
+        for ann in anns.chain(returns) {
+            self.cur_mut().annotations_used = true;
+            self.visit_expr(ann)?;
+        }
+        self.exit_block();
         Ok(())
     }
 
@@ -744,6 +851,7 @@ impl Builder {
                     self.visit_expr(part)?;
                 }
             }
+            ExprKind::Name { .. } if self.cur().in_unevaluated_annotation => {}
             ExprKind::Name { id, ctx } => {
                 let flag = if *ctx == ExprContext::Load { USE } else { DEF_LOCAL };
                 self.add_def(id, flag, e.range)?;
