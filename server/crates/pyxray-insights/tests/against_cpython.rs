@@ -229,7 +229,7 @@ fn literal_hovers_show_the_constant_cpython_loads() {
         let mut loads: Vec<(String, [i64; 4])> = Vec::new();
         for code in doc["code_objects"].as_array().into_iter().flatten() {
             for i in code["instructions"].as_array().into_iter().flatten() {
-                if matches!(i["opname"].as_str(), Some("LOAD_CONST" | "RETURN_CONST")) {
+                if matches!(i["opname"].as_str(), Some("LOAD_CONST" | "RETURN_CONST" | "LOAD_SMALL_INT")) {
                     let p = &i["positions"];
                     let n = |k: usize| p[k].as_i64().unwrap_or(-1);
                     loads.push((i["argval"].as_str().unwrap_or("").to_string(), [n(0), n(1), n(2), n(3)]));
