@@ -144,11 +144,11 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                     fold_tuple_on_constants(g, bb, i, oparg as usize, consts);
                 }
             }
-            Op::POP_JUMP_IF_NOT_NONE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE | Op::JUMP => {
-                if target.op == Op::JUMP && jump_thread(g, bb, i, target, opcode) {
-                    // Look at the rethreaded jump again.
-                    continue;
-                }
+            Op::POP_JUMP_IF_NOT_NONE | Op::POP_JUMP_IF_NONE | Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE | Op::JUMP
+                if target.op == Op::JUMP && jump_thread(g, bb, i, target, opcode) =>
+            {
+                // Look at the rethreaded jump again.
+                continue;
             }
             Op::SWAP => {
                 if oparg == 1 {
