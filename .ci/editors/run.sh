@@ -108,18 +108,17 @@ for client in eglot lsp-mode; do
   done
 done
 
+# The schema from ../shared/editors (the reference); a checkout without it uses the copy kept in
+# editors/tests (same file, taken from there).
+HELIX_SCHEMA="$ROOT/../shared/editors/helix-languages.schema.json"
+[ -f "$HELIX_SCHEMA" ] || HELIX_SCHEMA="$ROOT/editors/tests/helix-languages.schema.json"
 helix_lint() {
-  "$TOOLS/venv/bin/taplo" lint --schema "file://$ROOT/../shared/editors/helix-languages.schema.json" \
-    editors/helix/languages.toml && echo "ok - helix: languages.toml is valid against helix-languages.schema.json"
+  "$TOOLS/venv/bin/taplo" lint --schema "file://$HELIX_SCHEMA" editors/helix/languages.toml &&
+    echo "ok - helix: languages.toml is valid against helix-languages.schema.json ($HELIX_SCHEMA)"
 }
 if wants helix; then
   echo "== editors: Helix (languages.toml against the schema)"
-  if [ -f ../shared/editors/helix-languages.schema.json ]; then
-    run helix-schema helix_lint
-  else
-    echo "  FAILED - helix: ../shared/editors/helix-languages.schema.json is missing"
-    failed=$((failed + 1))
-  fi
+  run helix-schema helix_lint
   run helix-check python3 editors/tests/helix_check.py editors/helix/languages.toml
 fi
 

@@ -73,9 +73,18 @@
       (let ((lsp--cur-workspace (pyxray--lsp-workspace)))
         (pyxray--get (pyxray--get (lsp-request "textDocument/hover" params) "contents") "value")))))
 
+(defvar probe-last-flymake 0.0)
+
 (defun probe-diagnostic-codes ()
   (if (equal probe-client "eglot")
-      (mapcar (lambda (d) (format "%s" (flymake-diagnostic-text d))) (flymake-diagnostics))
+      (progn
+        ;; Flymake asks eglot for diagnostics from idle timers, which a batch Emacs waiting in
+        ;; `accept-process-output' may not run for a long time: ask again every second (eglot
+        ;; answers at once with the diagnostics it has received).
+        (when (> (- (float-time) probe-last-flymake) 1.0)
+          (setq probe-last-flymake (float-time))
+          (flymake-start))
+        (mapcar (lambda (d) (format "%s" (flymake-diagnostic-text d))) (flymake-diagnostics)))
     (let (out)
       (maphash (lambda (_file ds) (dolist (d ds) (push (format "%s %s" (pyxray--get d "code") (pyxray--get d "message")) out)))
                (lsp-diagnostics t))
