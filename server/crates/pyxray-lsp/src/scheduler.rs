@@ -89,17 +89,25 @@ pub(crate) fn schedule(session: &Arc<Session>, uri: &Url, delay: Duration) {
         if !delay.is_zero() {
             tokio::time::sleep(delay).await;
         }
-        if flag.is_cancelled() {
-            return;
-        }
-        let generation = session.generation();
-        let result = analysis(&session, &doc, &flag).await;
-        let _guard = session.scheduler.publish_lock().await;
-        let current = session.documents.get(&uri).is_some_and(|d| d.version == doc.version);
-        if flag.is_cancelled() || !current || session.generation() != generation {
-            tracing::debug!("dropping diagnostics for {uri} version {}: superseded", doc.version);
-            return;
-        }
+        // Settings that change during the analysis make it stale; unless another task has taken
+        // over (the flag), analyse again, so that the document always ends up published.
+        let (result, _guard) = loop {
+            if flag.is_cancelled() {
+                return;
+            }
+            let generation = session.generation();
+            let result = analysis(&session, &doc, &flag).await;
+            let guard = session.scheduler.publish_lock().await;
+            let current = session.documents.get(&uri).is_some_and(|d| d.version == doc.version);
+            if flag.is_cancelled() || !current {
+                tracing::debug!("dropping diagnostics for {uri} version {}: superseded", doc.version);
+                return;
+            }
+            if session.generation() == generation {
+                break (result, guard);
+            }
+            tracing::debug!("settings changed while analysing {uri}: analysing again");
+        };
         let diagnostics = match &result {
             Ok(analysis) => {
                 let at = doc.positions(session.encoding());
