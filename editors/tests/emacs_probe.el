@@ -65,11 +65,24 @@
       (apply #'eglot (eglot--guess-contact))
     (lsp)))
 
+(defun probe-eglot-request (method params)
+  "The answer to METHOD, asked without `jsonrpc-request': Emacs 28's jsonrpc answers that one by
+throwing out of the process filter, which leaves any message that came in the same read (such as
+the diagnostics published right after the answer) unread until the server writes again."
+  (let* ((answer nil)
+         (done nil))
+    (jsonrpc-async-request (eglot-current-server) method params
+                           :success-fn (lambda (result) (setq answer result done t))
+                           :error-fn (lambda (err) (setq done t) (push (format "%s failed: %S" method err) probe-messages))
+                           :timeout-fn (lambda () (setq done t)))
+    (probe-wait (format "the answer to %s" method) 20 (lambda () done))
+    answer))
+
 (defun probe-hover ()
   (let ((params (list :textDocument (list :uri (concat "file://" buffer-file-name))
                       :position (list :line 4 :character 6))))
     (if (equal probe-client "eglot")
-        (plist-get (plist-get (jsonrpc-request (eglot-current-server) :textDocument/hover params) :contents) :value)
+        (plist-get (plist-get (probe-eglot-request :textDocument/hover params) :contents) :value)
       (let ((lsp--cur-workspace (pyxray--lsp-workspace)))
         (pyxray--get (pyxray--get (lsp-request "textDocument/hover" params) "contents") "value")))))
 
@@ -160,5 +173,9 @@
      (probe-wait "the message" 20 (lambda () (probe-message-with "pyxray" "crashed on purpose"))))))
 
 (when (> probe-failed 0)
-  (princ (format "messages shown:\n  %s\n" (string-join (reverse probe-messages) "\n  "))))
+  (princ (format "messages shown:\n  %s\n" (string-join (reverse probe-messages) "\n  ")))
+  ;; The JSON-RPC traffic, to tell a server that did not publish from a client that dropped it.
+  (when-let ((server (and (equal probe-client "eglot") (ignore-errors (eglot-current-server))))
+             (events (ignore-errors (jsonrpc-events-buffer server))))
+    (princ (format "eglot events:\n%s\n" (with-current-buffer events (buffer-string))))))
 (kill-emacs (if (> probe-failed 0) 1 0))
