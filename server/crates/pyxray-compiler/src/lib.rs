@@ -14,6 +14,7 @@ pub mod fold;
 pub mod future;
 pub mod instr_seq;
 pub mod opcodes;
+pub mod reuse;
 pub mod symtable;
 pub mod unparse;
 
@@ -27,6 +28,7 @@ pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 /// The versions whose compiler pyxray reproduces so far.
 pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
 pub use instr_seq::Location;
+pub use reuse::UnitCache;
 pub use symtable::SymbolTable;
 
 use pyxray_bytecode::{CodeObject, PythonVersion};
@@ -82,15 +84,28 @@ pub struct CompileOutput {
     pub warnings: Vec<CompileWarning>,
     /// The analysed symbol table (present when the symbol-table pass succeeded).
     pub symtable: Option<SymbolTable>,
+    /// The top-level units, for the next compile of the same file ([`compile_module_reusing`]).
+    pub units: UnitCache,
 }
 
 /// Compiles a module as `compile(source, filename, "exec")` would for `version`.
 pub fn compile_module(module: &Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
-    compile_owned_module(module.clone(), src, version)
+    compile_tree(module.clone(), src, version, None)
+}
+
+/// [`compile_module`] after an edit: top-level `def`s and `class`es whose text and line did not
+/// change are taken from `previous` (the `units` of the last compile of this file) instead of
+/// being compiled again. The output is the same as without `previous`.
+pub fn compile_module_reusing(module: &Module, src: &SourceMap<'_>, version: PythonVersion, previous: &UnitCache) -> CompileOutput {
+    compile_tree(module.clone(), src, version, Some(previous))
 }
 
 /// [`compile_module`] for a tree the caller no longer needs: the AST pass folds it in place.
 pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
+    compile_tree(module, src, version, None)
+}
+
+fn compile_tree(module: Module, src: &SourceMap<'_>, version: PythonVersion, previous: Option<&UnitCache>) -> CompileOutput {
     let mut out = CompileOutput::default();
     opcodes::set_version(version);
     let future = match future::from_ast(&module, version) {
@@ -114,6 +129,9 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
     };
     out.symtable = Some(st.clone());
     let mut compiler = codegen::Compiler::new(st, src, version, future.annotations);
+    let settings = reuse::Settings { version: Some(version), filename: src.filename.to_string(), future_annotations: future.annotations };
+    compiler.previous_units = previous.filter(|p| *p.settings() == settings);
+    compiler.unit_cache = UnitCache::new(settings);
     if let Some(r) = future.location {
         compiler.future_location = src.location(r);
     }
@@ -122,5 +140,6 @@ pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: Python
         Err(e) => out.error = Some(e),
     }
     out.warnings.append(&mut compiler.warnings);
+    out.units = std::mem::take(&mut compiler.unit_cache);
     out
 }

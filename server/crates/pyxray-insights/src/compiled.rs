@@ -7,7 +7,7 @@ use pyxray_bytecode::{CodeObject, PythonVersion};
 use pyxray_syntax::ast::{Module, TextRange};
 use std::collections::HashMap;
 use std::sync::OnceLock;
-use pyxray_compiler::{compile_module, escape_warning, CompileError, CompileWarning, SourceMap, SUPPORTED};
+use pyxray_compiler::{compile_module, compile_module_reusing, escape_warning, CompileError, CompileWarning, SourceMap, UnitCache, SUPPORTED};
 use pyxray_syntax::{LineIndex, Parsed};
 use std::sync::Arc;
 
@@ -76,6 +76,12 @@ pub struct Compiled {
     pub skipped: Option<String>,
     /// What the mini-VM found in each code object.
     pub facts: Vec<pyxray_vm::CodeFacts>,
+    /// The top-level units, for compiling the next version of the file.
+    pub units: UnitCache,
+    /// The facts by code object, for analysing the next version of the file.
+    pub fact_cache: pyxray_vm::FactCache,
+    /// How long the mini-VM took to find `facts`.
+    pub vm_time: std::time::Duration,
     /// Built on the first hover that needs it.
     index: OnceLock<InstrIndex>,
     version: Option<PythonVersion>,
@@ -85,6 +91,19 @@ impl Compiled {
     /// Compiles what parsed. When part of the file did not parse, the rest is still compiled so
     /// its functions keep their listings (CPython itself would stop at the syntax error).
     pub fn new(parsed: &Parsed, text: &str, line_index: &LineIndex, file_name: &str, version: PythonVersion) -> Self {
+        Self::reusing(parsed, text, line_index, file_name, version, None)
+    }
+
+    /// [`Compiled::new`] for a new text of the file `previous` was compiled from: what did not
+    /// change is taken from there (see [`pyxray_compiler::reuse`]). The result is the same.
+    pub fn reusing(
+        parsed: &Parsed,
+        text: &str,
+        line_index: &LineIndex,
+        file_name: &str,
+        version: PythonVersion,
+        previous: Option<&Compiled>,
+    ) -> Self {
         // Every front end chooses the version with `AnalysisConfig::set_version`, which always
         // gives one of `SUPPORTED` (the nearest to the one asked for, saying so in hovers and the
         // status). Only a configuration built by hand with another version gets here.
@@ -100,14 +119,32 @@ impl Compiled {
         let mut warnings: Vec<CompileWarning> =
             parsed.escapes.iter().map(|e| escape_warning(e, text, line_index, version)).collect();
         let src = SourceMap::new(text, line_index, file_name);
-        let out = compile_module(&parsed.module, &src, version);
+        let out = match previous {
+            Some(previous) => compile_module_reusing(&parsed.module, &src, version, &previous.units),
+            None => compile_module(&parsed.module, &src, version),
+        };
         warnings.extend(out.warnings);
         let code = match (&out.code, &out.error) {
             (None, Some(e)) => compile_without_failing_statements(&parsed.module, e.range, &src, version),
             _ => out.code,
         };
-        let facts = code.as_ref().map(|c| pyxray_vm::analyze_module(c, version)).unwrap_or_default();
-        Compiled { code, error: out.error, warnings, skipped: None, facts, index: OnceLock::new(), version: Some(version) }
+        let vm_started = std::time::Instant::now();
+        let previous_facts = previous.map(|p| &p.fact_cache);
+        let (facts, fact_cache) =
+            code.as_ref().map(|c| pyxray_vm::analyze_module_reusing(c, version, previous_facts)).unwrap_or_default();
+        let vm_time = vm_started.elapsed();
+        Compiled {
+            code,
+            units: out.units,
+            fact_cache,
+            error: out.error,
+            warnings,
+            skipped: None,
+            facts,
+            vm_time,
+            index: OnceLock::new(),
+            version: Some(version),
+        }
     }
 
     /// The byte range of an instruction's positions (line, end line, column, end column).

@@ -13,7 +13,7 @@ mod insight;
 mod version;
 
 pub use analyses::{Context, REGISTRY};
-pub use analysis::{FileAnalysis, Hover};
+pub use analysis::{FileAnalysis, Hover, StageTimes};
 pub use compiled::Compiled;
 pub use config::AnalysisConfig;
 pub use detect::{detect, detect_from_path, python3_on_path, Detected};

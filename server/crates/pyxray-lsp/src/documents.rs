@@ -18,13 +18,28 @@ pub(crate) struct Document {
     pub line_index: LineIndex,
     /// The analysis of this text, tagged with the settings generation it was computed under.
     analysis: Mutex<Option<(u64, Arc<FileAnalysis>)>>,
+    /// Until this text has an analysis: the latest analysis of an earlier version, which
+    /// analysing this one reuses (see [`FileAnalysis::after_edit`]).
+    basis: Mutex<Option<Arc<FileAnalysis>>>,
 }
 
 impl Document {
     pub fn new(uri: Url, text: String, version: i32) -> Self {
         let line_index = LineIndex::new(&text);
         let file_name = file_name(&uri);
-        Document { uri, text, file_name, version, line_index, analysis: Mutex::new(None) }
+        Document { uri, text, file_name, version, line_index, analysis: Mutex::new(None), basis: Mutex::new(None) }
+    }
+
+    /// The analysis the next version of this document can reuse: this version's own, else the
+    /// one this version was going to reuse.
+    fn basis_for_next(&self) -> Option<Arc<FileAnalysis>> {
+        let own = lock(&self.analysis).as_ref().map(|(_, a)| a.clone());
+        own.or_else(|| lock(&self.basis).clone())
+    }
+
+    /// The analysis of an earlier version to reuse, if this text has none yet.
+    pub fn basis(&self) -> Option<Arc<FileAnalysis>> {
+        lock(&self.basis).clone()
     }
 
     pub fn positions(&self, encoding: PositionEncoding) -> TextPositions<'_> {
@@ -33,12 +48,16 @@ impl Document {
 
     /// The cached analysis if it was computed under settings `generation`.
     pub fn cached_analysis(&self, generation: u64) -> Option<Arc<FileAnalysis>> {
-        let slot = self.analysis.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let slot = lock(&self.analysis);
         slot.as_ref().filter(|(g, _)| *g == generation).map(|(_, a)| a.clone())
     }
 
-    pub fn cache_analysis(&self, generation: u64, analysis: Arc<FileAnalysis>) {
-        let mut slot = self.analysis.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Caches `analysis` and gives back the analysis it no longer needs, for the caller to drop
+    /// off the latency path (freeing a large file's trees takes a while).
+    #[must_use = "dropping the old analysis here is slow; hand it to a background thread"]
+    pub fn cache_analysis(&self, generation: u64, analysis: Arc<FileAnalysis>) -> Option<Arc<FileAnalysis>> {
+        let basis = lock(&self.basis).take();
+        let mut slot = lock(&self.analysis);
         let older = match slot.as_ref() {
             Some((g, _)) => *g <= generation,
             None => true,
@@ -46,7 +65,13 @@ impl Document {
         if older {
             *slot = Some((generation, analysis));
         }
+        basis
     }
+}
+
+/// A poisoned lock still guards a consistent value here (every critical section is one store).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// What became of a `didChange`.
@@ -102,7 +127,9 @@ impl DocumentStore {
             return ChangeOutcome::Stale { current };
         }
         let text = apply_changes(&entry.text, &entry.line_index, changes, encoding);
-        *entry = Arc::new(Document::new(uri.clone(), text, version));
+        let next = Document::new(uri.clone(), text, version);
+        *lock(&next.basis) = entry.basis_for_next();
+        *entry = Arc::new(next);
         ChangeOutcome::Applied
     }
 }

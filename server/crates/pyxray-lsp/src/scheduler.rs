@@ -61,11 +61,15 @@ impl Scheduler {
     }
 
     /// How long to wait before analysing `uri` after the edit that just arrived: nothing for an
-    /// isolated edit, [`CHANGE_DEBOUNCE`] when it comes within that time of the previous one.
+    /// isolated edit, nor for one that follows an edit already published; [`CHANGE_DEBOUNCE`] when
+    /// it comes within that time of the previous edit while that one is still being analysed
+    /// (a burst of keystrokes faster than analysis then costs one analysis, not one each).
     pub fn change_delay(&self, uri: &Url) -> Duration {
         let now = Instant::now();
-        match self.last_change.insert(uri.clone(), now) {
-            Some(previous) if now.duration_since(previous) < CHANGE_DEBOUNCE => CHANGE_DEBOUNCE,
+        let previous = self.last_change.insert(uri.clone(), now);
+        let busy = self.pending.contains_key(uri);
+        match previous {
+            Some(previous) if busy && now.duration_since(previous) < CHANGE_DEBOUNCE => CHANGE_DEBOUNCE,
             _ => Duration::ZERO,
         }
     }
@@ -164,7 +168,9 @@ pub(crate) async fn analysis(
         }
         Err(_) => return Err(AnalysisFailed::Cancelled),
     };
-    doc.cache_analysis(generation, analysis.clone());
+    if let Some(stale) = doc.cache_analysis(generation, analysis.clone()) {
+        tokio::task::spawn_blocking(move || drop(stale));
+    }
     Ok(analysis)
 }
 
@@ -173,8 +179,21 @@ fn compute(doc: &Document, config: &AnalysisConfig, cancel: &CancelFlag) -> Opti
         return None;
     }
     let started = std::time::Instant::now();
-    let analysis = FileAnalysis::for_file(&doc.text, &doc.file_name, config);
-    tracing::debug!("analysed {} bytes (version {}) in {:?}", doc.text.len(), doc.version, started.elapsed());
+    let analysis = match doc.basis() {
+        Some(basis) => FileAnalysis::after_edit(&doc.text, &doc.file_name, config, &basis),
+        None => FileAnalysis::for_file(&doc.text, &doc.file_name, config),
+    };
+    let times = analysis.times();
+    tracing::debug!(
+        "analysed {} bytes (version {}) in {:?}: parse {:?}, compile {:?}, mini-VM {:?}, analyses {:?}",
+        doc.text.len(),
+        doc.version,
+        started.elapsed(),
+        times.parse,
+        times.compile,
+        times.vm,
+        times.insights
+    );
     Some(Arc::new(analysis))
 }
 

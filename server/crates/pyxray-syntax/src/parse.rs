@@ -104,7 +104,7 @@ pub fn parse_module_with(text: &str, grammar: Grammar) -> Parsed {
 /// Parses `text[start..end]` as a sequence of statements, ranges relative to the whole text.
 /// f-strings are parsed by `fstring` (CPython 3.12+ rules and positions); rustpython-parser sees
 /// a placeholder atom in their place.
-fn parse_part(
+pub(crate) fn parse_part(
     text: &str,
     start: usize,
     end: usize,

@@ -12,7 +12,7 @@ const MODELLED_BUILTINS: &[&str] = &["int", "str", "tuple", "float", "chr", "len
 /// Names whose use means any global may change at any time.
 const DYNAMIC: &[&str] = &["globals", "exec", "eval", "vars", "setattr", "delattr", "__import__", "locals"];
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct ModuleEnv {
     /// Names the module binds at its top level (they shadow builtins).
     bound: HashSet<String>,

@@ -9,17 +9,19 @@ mod env;
 mod facts;
 mod interp;
 mod ops;
+mod reuse;
 mod value;
 
 pub use env::ModuleEnv;
 pub use facts::{ClosureFact, Escape, IsFact};
 pub use interp::FUEL;
+pub use reuse::{analyze_module_reusing, FactCache};
 pub use value::{identity, Prediction, Value};
 
 use pyxray_bytecode::{CodeObject, Op, PythonVersion};
 
 /// What the interpreter found in one code object.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CodeFacts {
     pub qualname: String,
     pub is_facts: Vec<IsFact>,

@@ -199,6 +199,11 @@ impl Compiler<'_> {
 
     /// `compiler_function_body`.
     fn function_body(&mut self, s: &Stmt, f: &FunctionDef, funcflags: u32, firstlineno: i32) -> CompileResult<()> {
+        if let Some(co) = self.reuse_top_level(s.range, firstlineno) {
+            let loc = self.loc(s.range);
+            return self.make_closure(loc, co, funcflags);
+        }
+        let warned = self.warnings.len();
         let scope_type = if f.is_async { ScopeType::AsyncFunction } else { ScopeType::Function };
         self.enter_scope(&f.name, scope_type, ScopeKey::node(s.range), firstlineno)?;
         let result = (|| -> CompileResult<()> {
@@ -240,8 +245,10 @@ impl Compiler<'_> {
         })();
         let co = result.and_then(|_| self.optimize_and_assemble(true));
         self.exit_scope();
+        let co = co?;
+        self.record_top_level(s.range, firstlineno, &co, warned);
         let loc = self.loc(s.range);
-        self.make_closure(loc, co?, funcflags)
+        self.make_closure(loc, co, funcflags)
     }
 
     /// `compiler_function`.
@@ -345,6 +352,27 @@ impl Compiler<'_> {
     /// `compiler_class_body`: compiles the body into a code object and pushes
     /// `__build_class__`, the function and the name.
     fn class_body(&mut self, s: &Stmt, c: &ClassDef, firstlineno: i32) -> CompileResult<()> {
+        let reused = self.reuse_top_level(s.range, firstlineno);
+        let co = match reused {
+            Some(co) => co,
+            None => self.class_body_code(s, c, firstlineno)?,
+        };
+        let loc = self.loc(s.range);
+        if self.version <= PythonVersion::V3_12 {
+            self.addop(Op::PUSH_NULL, loc);
+            self.addop(Op::LOAD_BUILD_CLASS, loc);
+        } else {
+            self.addop(Op::LOAD_BUILD_CLASS, loc);
+            self.addop(Op::PUSH_NULL, loc);
+        }
+        self.make_closure(loc, co, 0)?;
+        self.addop_load_const(consts::str_const(&c.name), loc);
+        Ok(())
+    }
+
+    /// The class body's code object.
+    fn class_body_code(&mut self, s: &Stmt, c: &ClassDef, firstlineno: i32) -> CompileResult<Arc<CodeObject>> {
+        let warned = self.warnings.len();
         self.enter_scope(&c.name, ScopeType::Class, ScopeKey::node(s.range), firstlineno)?;
         let result = (|| -> CompileResult<Arc<CodeObject>> {
             let loc = Location::new(firstlineno, firstlineno, 0, 0);
@@ -396,17 +424,8 @@ impl Compiler<'_> {
         })();
         self.exit_scope();
         let co = result?;
-        let loc = self.loc(s.range);
-        if self.version <= PythonVersion::V3_12 {
-            self.addop(Op::PUSH_NULL, loc);
-            self.addop(Op::LOAD_BUILD_CLASS, loc);
-        } else {
-            self.addop(Op::LOAD_BUILD_CLASS, loc);
-            self.addop(Op::PUSH_NULL, loc);
-        }
-        self.make_closure(loc, co, 0)?;
-        self.addop_load_const(consts::str_const(&c.name), loc);
-        Ok(())
+        self.record_top_level(s.range, firstlineno, &co, warned);
+        Ok(co)
     }
 
     /// `compiler_class`.

@@ -10,6 +10,7 @@ mod exceptions;
 mod expr;
 mod function;
 mod pattern;
+mod reuse;
 mod stmt;
 
 use crate::assemble;
@@ -91,6 +92,10 @@ pub struct Compiler<'a> {
     pub warnings: Vec<CompileWarning>,
     pub nestlevel: i32,
     pub interactive: bool,
+    /// The previous compile's top-level units, when it was made with the same settings.
+    pub previous_units: Option<&'a crate::reuse::UnitCache>,
+    /// This compile's top-level units, for the next one.
+    pub unit_cache: crate::reuse::UnitCache,
 }
 
 /// `CO_MAXBLOCKS`: how many blocks (loops, `try`, `with`, …) may nest in one function.
@@ -155,6 +160,8 @@ impl<'a> Compiler<'a> {
             warnings: Vec::new(),
             nestlevel: 0,
             interactive: false,
+            previous_units: None,
+            unit_cache: crate::reuse::UnitCache::default(),
         }
     }
 
