@@ -1,7 +1,7 @@
 //! Where a whole-file analysis spends its time: parse, compile, mini-VM and the registered
 //! analyses (each one apart), median and best of N runs over one file (CPython's `Lib/typing.py`
-//! by default), from scratch and after an edit (one character typed at the end of the first
-//! line, reusing the previous analysis, as the server does). This is the work behind the
+//! by default), from scratch and after two edits (a character typed at the end of the first line,
+//! a line break in the middle), reusing the previous analysis as the server does. This is the work behind the
 //! edit → diagnostics latency that `cargo bench -p pyxray-tests --bench lsp_latency` measures.
 //!
 //!     cargo bench -p pyxray-insights --bench analysis_split -- [FILE] [--runs N] [--python 3.X]
@@ -48,17 +48,26 @@ fn main() {
         }
     }
 
-    // After an edit: type one character at the end of the first line, reusing the analysis of
-    // the text before it (every later byte moves, no line does).
-    let first_end = text.find('\n').unwrap_or(text.len());
-    let edited = format!("{}x{}", &text[..first_end], &text[first_end..]);
+    // After an edit, reusing the analysis of the text before it: one character typed at the end
+    // of line 1 (every later byte moves, no line does), and a line break typed in the middle of
+    // the file (every later line moves: the top-level units after it are compiled again).
     let before = FileAnalysis::for_file(&text, &name, &config);
-    let mut after_edit: Vec<StageTimes> = Vec::with_capacity(runs);
-    let mut reused = (0, 0);
-    for _ in 0..runs.max(1) {
-        let analysis = FileAnalysis::after_edit(&edited, &name, &config, &before);
-        after_edit.push(analysis.times());
-        reused = (analysis.compiled().units.reused(), analysis.compiled().fact_cache.reused());
+    let first_end = text.find('\n').unwrap_or(text.len());
+    let middle = text[..text.len() / 2].rfind('\n').unwrap_or(0);
+    let edits = [
+        ("a character at the end of line 1", format!("{}x{}", &text[..first_end], &text[first_end..])),
+        ("a line break in the middle", format!("{}\n{}", &text[..middle], &text[middle..])),
+    ];
+    let mut after_edits = Vec::new();
+    for (what, edited) in edits {
+        let mut times: Vec<StageTimes> = Vec::with_capacity(runs);
+        let mut reused = (0, 0);
+        for _ in 0..runs.max(1) {
+            let analysis = FileAnalysis::after_edit(&edited, &name, &config, &before);
+            times.push(analysis.times());
+            reused = (analysis.compiled().units.reused(), analysis.compiled().fact_cache.reused());
+        }
+        after_edits.push((what, times, reused));
     }
 
     println!(
@@ -78,12 +87,14 @@ fn main() {
     row("mini-VM", stages.iter().map(|s| s.vm).collect());
     row("analyses", stages.iter().map(|s| s.insights).collect());
     row("total", stages.iter().map(|s| s.total()).collect());
-    println!("  after an edit on line 1 ({} top-level units and {} code objects' facts reused):", reused.0, reused.1);
-    row("  parse", after_edit.iter().map(|s| s.parse).collect());
-    row("  compile", after_edit.iter().map(|s| s.compile).collect());
-    row("  mini-VM", after_edit.iter().map(|s| s.vm).collect());
-    row("  analyses", after_edit.iter().map(|s| s.insights).collect());
-    row("  total", after_edit.iter().map(|s| s.total()).collect());
+    for (what, times, reused) in after_edits {
+        println!("  after {what} ({} top-level units and {} code objects' facts reused):", reused.0, reused.1);
+        row("  parse", times.iter().map(|s| s.parse).collect());
+        row("  compile", times.iter().map(|s| s.compile).collect());
+        row("  mini-VM", times.iter().map(|s| s.vm).collect());
+        row("  analyses", times.iter().map(|s| s.insights).collect());
+        row("  total", times.iter().map(|s| s.total()).collect());
+    }
     println!("  each analysis:");
     for (code, times) in REGISTRY.iter().zip(per_analysis) {
         row(&format!("  {} {}", code.code, code.name), times);
