@@ -2,7 +2,11 @@
 //! only on its own text, the line it starts on, and the file-wide settings (version, file name,
 //! `from __future__ import annotations`). A compile records each such unit; the next compile of
 //! the same file (after an edit elsewhere) takes the unit from there instead of generating and
-//! optimising it again, moving its byte ranges when the text before it changed length.
+//! optimising it again, moving its byte ranges when the text before it changed length and its
+//! lines when lines were added or removed before it. Line tables count from `co_firstlineno`, so
+//! moving lines only changes that; but a class body stores its first line as a constant too
+//! (`__firstlineno__`, 3.13+), which constant merging may share with equal literals, so a unit
+//! holding a class body is only reused on the line it was compiled on.
 //!
 //! Not part of CPython: an editor recompiles after every keystroke, CPython compiles once.
 
@@ -20,20 +24,21 @@ pub(crate) struct Settings {
     pub future_annotations: bool,
 }
 
-/// A unit is found again by its statement's exact text, the line that text starts on, and
-/// `co_firstlineno` (the first decorator's line).
+/// A unit is found again by its statement's exact text, where `co_firstlineno` is relative to
+/// the statement's first line, and that line itself for units that cannot move lines.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 struct UnitKey {
     text: Box<str>,
-    line: i32,
-    firstlineno: i32,
+    pinned_line: Option<i32>,
+    firstlineno_offset: i32,
 }
 
 #[derive(Clone, Debug)]
 struct Unit {
     code: Arc<CodeObject>,
-    /// Where the statement started when `code` was generated.
+    /// Where the statement started when `code` was generated: byte offset and line.
     start: u32,
+    line: i32,
     /// The warnings generating it gave, in order.
     warnings: Vec<CompileWarning>,
 }
@@ -86,13 +91,29 @@ impl UnitCache {
         line: i32,
         firstlineno: i32,
     ) -> Option<Reused> {
-        let key = UnitKey { text: text.into(), line, firstlineno };
-        let unit = previous.units.get(&key)?;
-        let delta = i64::from(start) - i64::from(unit.start);
+        let firstlineno_offset = firstlineno - line;
+        let mut key = UnitKey { text: text.into(), pinned_line: Some(line), firstlineno_offset };
+        let unit = match previous.units.get(&key) {
+            Some(unit) => unit,
+            None => {
+                key.pinned_line = None;
+                previous.units.get(&key)?
+            }
+        };
+        let delta = Delta { bytes: i64::from(start) - i64::from(unit.start), lines: i64::from(line - unit.line) };
         let moved = Unit {
             code: relocate(&unit.code, delta),
             start,
-            warnings: unit.warnings.iter().map(|w| CompileWarning { range: shift(w.range, delta), ..w.clone() }).collect(),
+            line,
+            warnings: unit
+                .warnings
+                .iter()
+                .map(|w| CompileWarning {
+                    range: shift(w.range, delta.bytes),
+                    lineno: u32::try_from(i64::from(w.lineno) + delta.lines).unwrap_or(0),
+                    ..w.clone()
+                })
+                .collect(),
         };
         let reused = Reused { code: moved.code.clone(), warnings: moved.warnings.clone() };
         self.units.insert(key, moved);
@@ -101,9 +122,31 @@ impl UnitCache {
     }
 
     /// Records a unit this compile generated.
-    pub(crate) fn record(&mut self, text: &str, start: u32, line: i32, firstlineno: i32, code: Arc<CodeObject>, warnings: Vec<CompileWarning>) {
-        self.units.insert(UnitKey { text: text.into(), line, firstlineno }, Unit { code, start, warnings });
+    pub(crate) fn record(
+        &mut self,
+        text: &str,
+        start: u32,
+        line: i32,
+        firstlineno: i32,
+        code: Arc<CodeObject>,
+        warnings: Vec<CompileWarning>,
+    ) {
+        let pinned_line = stores_first_line(&code).then_some(line);
+        let key = UnitKey { text: text.into(), pinned_line, firstlineno_offset: firstlineno - line };
+        self.units.insert(key, Unit { code, start, line, warnings });
     }
+}
+
+/// Whether a class body in `code` (or nested in it) stores `__firstlineno__`.
+fn stores_first_line(code: &CodeObject) -> bool {
+    code.names.iter().any(|n| n == "__firstlineno__") || code.children().any(|c| stores_first_line(c))
+}
+
+/// How far a unit moved: in bytes and in lines.
+#[derive(Clone, Copy)]
+struct Delta {
+    bytes: i64,
+    lines: i64,
 }
 
 fn shift(range: TextRange, delta: i64) -> TextRange {
@@ -111,9 +154,9 @@ fn shift(range: TextRange, delta: i64) -> TextRange {
     TextRange::new(at(range.start), at(range.end))
 }
 
-/// `code` with every byte range (its own and its nested code objects') moved by `delta`.
-fn relocate(code: &Arc<CodeObject>, delta: i64) -> Arc<CodeObject> {
-    if delta == 0 {
+/// `code` with every byte range and first line (its own and its nested code objects') moved.
+fn relocate(code: &Arc<CodeObject>, delta: Delta) -> Arc<CodeObject> {
+    if delta.bytes == 0 && delta.lines == 0 {
         return code.clone();
     }
     let consts = code
@@ -124,5 +167,10 @@ fn relocate(code: &Arc<CodeObject>, delta: i64) -> Arc<CodeObject> {
             other => other.clone(),
         })
         .collect();
-    Arc::new(CodeObject { consts, source: code.source.map(|r| shift(r, delta)), ..(**code).clone() })
+    Arc::new(CodeObject {
+        consts,
+        source: code.source.map(|r| shift(r, delta.bytes)),
+        firstlineno: u32::try_from(i64::from(code.firstlineno) + delta.lines).unwrap_or(0),
+        ..(**code).clone()
+    })
 }
