@@ -38,6 +38,11 @@ pub fn falls_through(op: Op) -> bool {
     )
 }
 
+/// The index of the instruction at byte `offset` (instructions are in offset order).
+pub fn instruction_at(instrs: &[Instruction], offset: u32) -> Option<usize> {
+    instrs.binary_search_by_key(&offset, |i| i.offset).ok()
+}
+
 pub fn jump_target(i: &Instruction) -> Option<u32> {
     match i.argval {
         ArgVal::Offset(o) => Some(o),
@@ -47,7 +52,7 @@ pub fn jump_target(i: &Instruction) -> Option<u32> {
 
 impl Cfg {
     pub fn build(instrs: &[Instruction], exceptions: &[ExceptionEntry]) -> Cfg {
-        let index_of = |offset: u32| instrs.iter().position(|i| i.offset == offset);
+        let index_of = |offset: u32| instruction_at(instrs, offset);
         let mut starts = vec![false; instrs.len() + 1];
         starts[0] = true;
         for (k, i) in instrs.iter().enumerate() {

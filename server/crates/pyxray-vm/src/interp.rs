@@ -9,7 +9,7 @@ use crate::value::{identity, Known, Obj, Prediction, Value};
 use pyxray_bytecode::dis::{canonical_const_repr, analysis_instructions, parse_exception_table, ArgVal, Instruction};
 use pyxray_bytecode::opcode::{popped_pushed, stack_effect};
 use pyxray_bytecode::{CodeObject, ConstValue, Op, PythonVersion};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Instructions interpreted per code object before giving up (loops are widened long before).
 pub const FUEL: usize = 200_000;
@@ -126,7 +126,7 @@ impl<'a> Interp<'a> {
         states[0] = Some(entry);
         // Exception handlers start with unknown locals and the handler's stack depth.
         for e in parse_exception_table(&self.code.exceptiontable) {
-            if let Some(k) = self.instrs.iter().position(|i| i.offset == e.target) {
+            if let Some(k) = crate::cfg::instruction_at(&self.instrs, e.target) {
                 let b = self.cfg.block_of[k];
                 let depth = e.depth as usize + usize::from(e.lasti) + 1;
                 let unknown = |what: &str| Value::unknown(what.to_string());
@@ -156,7 +156,7 @@ impl<'a> Interp<'a> {
                 self.fuel -= 1;
                 let in_loop = self.cfg.blocks[b].in_loop;
                 if let Some((target, jumped)) = self.step(k, &mut s, in_loop) {
-                    if let Some(t) = self.instrs.iter().position(|i| i.offset == target) {
+                    if let Some(t) = crate::cfg::instruction_at(&self.instrs, target) {
                         exits.push((self.cfg.block_of[t], jumped));
                     }
                 }
@@ -197,17 +197,24 @@ impl<'a> Interp<'a> {
     /// For each function made in a loop, the captured variables that the same loop rebinds
     /// (`STORE_DEREF` in a block of the same cycle): those the function sees late-bound.
     fn find_rebound_captures(&mut self) {
-        for fact in self.closures.values_mut() {
-            let Some(k) = self.instrs.iter().position(|i| i.offset == fact.offset) else { continue };
-            let component = self.cfg.component[self.cfg.block_of[k]];
-            for (j, i) in self.instrs.iter().enumerate() {
-                if i.op != Op::STORE_DEREF || self.cfg.component[self.cfg.block_of[j]] != component {
-                    continue;
-                }
+        if self.closures.is_empty() {
+            return;
+        }
+        // The names each cycle stores with STORE_DEREF, in instruction order.
+        let mut stored: HashMap<usize, Vec<String>> = HashMap::new();
+        for (j, i) in self.instrs.iter().enumerate() {
+            if i.op == Op::STORE_DEREF {
                 let arg = i.arg.unwrap_or(0).max(0) as usize;
                 let name = self.code.localsplus.get(arg).map_or_else(String::new, |(n, _)| n.clone());
-                if fact.captured.contains(&name) && !fact.rebound_in_loop.contains(&name) {
-                    fact.rebound_in_loop.push(name);
+                stored.entry(self.cfg.component[self.cfg.block_of[j]]).or_default().push(name);
+            }
+        }
+        for fact in self.closures.values_mut() {
+            let Some(k) = crate::cfg::instruction_at(&self.instrs, fact.offset) else { continue };
+            let component = self.cfg.component[self.cfg.block_of[k]];
+            for name in stored.get(&component).into_iter().flatten() {
+                if fact.captured.contains(name) && !fact.rebound_in_loop.contains(name) {
+                    fact.rebound_in_loop.push(name.clone());
                 }
             }
         }
