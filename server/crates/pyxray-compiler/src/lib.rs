@@ -129,7 +129,7 @@ fn compile_tree(module: Module, src: &SourceMap<'_>, version: PythonVersion, pre
     };
     out.symtable = Some(st.clone());
     let mut compiler = codegen::Compiler::new(st, src, version, future.annotations);
-    let settings = reuse::Settings { version: Some(version), filename: src.filename.to_string(), future_annotations: future.annotations };
+    let settings = reuse::Settings::new(version, src.filename, future.annotations, &compiler.st);
     compiler.previous_units = previous.filter(|p| *p.settings() == settings);
     compiler.unit_cache = UnitCache::new(settings);
     if let Some(r) = future.location {

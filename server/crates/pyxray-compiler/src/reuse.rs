@@ -1,6 +1,7 @@
 //! Reuse between compiles of one file: the code object of a top-level `def` or `class` depends
-//! only on its own text, the line it starts on, and the file-wide settings (version, file name,
-//! `from __future__ import annotations`). A compile records each such unit; the next compile of
+//! only on its own text, the line it starts on, and what it shares with the whole file (version,
+//! file name, `from __future__ import annotations`, and the two things code generation asks of
+//! the module's scope: which names imports bind there, and whether it uses `super`). A compile records each such unit; the next compile of
 //! the same file (after an edit elsewhere) takes the unit from there instead of generating and
 //! optimising it again, moving its byte ranges when the text before it changed length and its
 //! lines when lines were added or removed before it. Line tables count from `co_firstlineno`, so
@@ -11,6 +12,7 @@
 //! Not part of CPython: an editor recompiles after every keystroke, CPython compiles once.
 
 use crate::error::CompileWarning;
+use crate::symtable::{SymbolTable, DEF_IMPORT};
 use pyxray_bytecode::{CodeObject, ConstValue, PythonVersion};
 use pyxray_syntax::ast::TextRange;
 use std::collections::HashMap;
@@ -22,6 +24,27 @@ pub(crate) struct Settings {
     pub version: Option<PythonVersion>,
     pub filename: String,
     pub future_annotations: bool,
+    /// What code generation asks of the module's own scope: the names an import binds there (a
+    /// method call on one is not optimised, `is_import_originated`) and whether the module uses
+    /// the name `super` (`can_optimize_super_call`).
+    pub module_imports: Vec<String>,
+    pub module_uses_super: bool,
+}
+
+impl Settings {
+    pub fn new(version: PythonVersion, filename: &str, future_annotations: bool, st: &SymbolTable) -> Self {
+        let module = st.entry(st.top);
+        let mut module_imports: Vec<String> =
+            module.symbols.iter().filter(|(_, &flags)| flags & DEF_IMPORT != 0).map(|(name, _)| name.clone()).collect();
+        module_imports.sort_unstable();
+        Settings {
+            version: Some(version),
+            filename: filename.to_string(),
+            future_annotations,
+            module_imports,
+            module_uses_super: module.scope("super").is_some(),
+        }
+    }
 }
 
 /// A unit is found again by its statement's exact text, where `co_firstlineno` is relative to

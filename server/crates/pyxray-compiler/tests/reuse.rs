@@ -32,8 +32,8 @@ fn compile(text: &str, version: pyxray_bytecode::PythonVersion, previous: Option
 }
 
 /// Edits of `text`: a comment at the end of the first line (every later byte moves, no line
-/// does), a space before the last top-level `def`/`class` line's end (one unit changes), and a
-/// blank line in the middle (the lines after it move).
+/// does), a space before the last top-level `def`/`class` line's end (one unit changes), a
+/// blank line in the middle (the lines after it move), and an import commented out.
 fn edits(text: &str) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     let first_end = text.find('\n').unwrap_or(text.len());
@@ -44,6 +44,10 @@ fn edits(text: &str) -> Vec<(&'static str, String)> {
     }
     let middle = text[..text.len() / 2].rfind('\n').map_or(0, |i| i + 1);
     out.push(("blank line in the middle", format!("{}\n{}", &text[..middle], &text[middle..])));
+    // Functions compile method calls on an imported module differently (`is_import_originated`).
+    if let Some(at) = text.find("\nimport ") {
+        out.push(("import commented out", format!("{}#{}", &text[..at + 1], &text[at + 1..])));
+    }
     out
 }
 

@@ -74,3 +74,48 @@ fn analysing_after_an_edit_equals_analysing_from_scratch() {
     assert!(compared > 100, "only {compared} edited analyses");
     assert!(failures.is_empty(), "{} differ:\n{}", failures.len(), failures.join("\n"));
 }
+
+/// Typing session: a chain of edits, each analysed from the analysis of the one before (itself
+/// built by reuse), as the server does while the user types; every step is compared with a
+/// from-scratch analysis.
+#[test]
+fn a_chain_of_edits_stays_equal_to_analysing_from_scratch() {
+    const TYPED: &[&str] = &["x", " ", "\n", "1", "(", ")", ":", "\n    pass\n", "#", "'", "def g():\n    return 1\n"];
+    let mut seed: u64 = 0x2545_f491;
+    let mut pick = |n: usize| {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        ((seed >> 33) % n as u64) as usize
+    };
+    let (mut steps, mut failures) = (0, Vec::new());
+    let config = AnalysisConfig::default();
+    for path in sources() {
+        let Ok(mut text) = std::fs::read_to_string(&path) else { continue };
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_string();
+        let mut previous = FileAnalysis::for_file(&text, &name, &config);
+        for step in 0..8 {
+            let mut at = pick(text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            if pick(3) == 0 {
+                let mut end = (at + 1).min(text.len());
+                while !text.is_char_boundary(end) {
+                    end += 1;
+                }
+                text.replace_range(at..end, "");
+            } else {
+                text.insert_str(at, TYPED[pick(TYPED.len())]);
+            }
+            let fresh = FileAnalysis::for_file(&text, &name, &config);
+            let again = FileAnalysis::after_edit(&text, &name, &config, &previous);
+            steps += 1;
+            if summary(&fresh) != summary(&again) {
+                failures.push(format!("{name} step {step}:\n{text}"));
+                break;
+            }
+            previous = again;
+        }
+    }
+    assert!(steps > 200, "only {steps} steps");
+    assert!(failures.is_empty(), "{} chains went wrong, first:\n{}", failures.len(), failures[0]);
+}
