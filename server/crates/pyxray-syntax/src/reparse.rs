@@ -81,7 +81,8 @@ impl Plan {
             Some(s) => usize::try_from(i64::from(s.range.start) + delta).ok()?,
             None => text.len(),
         };
-        (window_start <= window_end && window_end <= text.len() && text.is_char_boundary(window_start))
+        let on_boundaries = text.is_char_boundary(window_start) && text.is_char_boundary(window_end);
+        (window_start <= window_end && window_end <= text.len() && on_boundaries)
             .then_some(Plan { keep_before, keep_from, delta, window_start, window_end })
     }
 }
