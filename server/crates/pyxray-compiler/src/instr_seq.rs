@@ -146,6 +146,13 @@ impl InstrSequence {
         self.labelmap.clear();
     }
 
+    /// The last instruction is a `RETURN_VALUE` and no label was placed after it (3.11's
+    /// `b_return` of the current block).
+    pub fn ends_in_return(&self) -> bool {
+        let end = self.instrs.len() as i32;
+        self.instrs.last().is_some_and(|i| i.op == Op::RETURN_VALUE) && !self.labelmap.contains(&end)
+    }
+
     pub fn len(&self) -> usize {
         self.instrs.len()
     }

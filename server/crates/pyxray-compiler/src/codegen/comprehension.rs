@@ -43,8 +43,10 @@ impl Compiler<'_> {
         }
     }
 
-    fn comprehension_element(&mut self, elt: &Expr, val: Option<&Expr>, ty: CompType, depth: i32) -> CompileResult<Location> {
-        let mut elt_loc = self.loc(elt.range);
+    fn comprehension_element(&mut self, loc: Location, elt: &Expr, val: Option<&Expr>, ty: CompType, depth: i32) -> CompileResult<Location> {
+        // 3.11 emits the element's instructions at the comprehension's own location.
+        let v311 = self.version == PythonVersion::V3_11;
+        let mut elt_loc = if v311 { loc } else { self.loc(elt.range) };
         match ty {
             CompType::GenExp => {
                 self.visit_expr(elt)?;
@@ -63,8 +65,10 @@ impl Compiler<'_> {
                 let val = val.expect("dict comprehension value");
                 self.visit_expr(elt)?;
                 self.visit_expr(val)?;
-                let vloc = self.loc(val.range);
-                elt_loc = Location::new(elt_loc.lineno, vloc.end_lineno, elt_loc.col_offset, vloc.end_col_offset);
+                if !v311 {
+                    let vloc = self.loc(val.range);
+                    elt_loc = Location::new(elt_loc.lineno, vloc.end_lineno, elt_loc.col_offset, vloc.end_col_offset);
+                }
                 self.addop_i(Op::MAP_ADD, depth + 1, elt_loc);
             }
         }
@@ -87,7 +91,7 @@ impl Compiler<'_> {
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
         let gen = &generators[gen_index];
-        let iter_loc = self.loc(gen.iter.range);
+        let iter_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(gen.iter.range) };
         if !iter_on_stack {
             if gen_index == 0 {
                 self.u_mut().md.argcount = 1;
@@ -127,15 +131,17 @@ impl Compiler<'_> {
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = self.loc(elt.range);
+        let mut elt_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
         }
         self.use_label(if_cleanup);
         if start.is_label() {
             self.addop_j(Op::JUMP, start, elt_loc);
             self.use_label(anchor);
-            self.addop(Op::END_FOR, NO_LOCATION);
+            if self.version >= PythonVersion::V3_12 {
+                self.addop(Op::END_FOR, NO_LOCATION);
+            }
             if self.version >= PythonVersion::V3_14 {
                 self.addop(Op::POP_ITER, NO_LOCATION);
             } else if self.version >= PythonVersion::V3_13 {
@@ -189,9 +195,9 @@ impl Compiler<'_> {
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = self.loc(elt.range);
+        let mut elt_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
         }
         self.use_label(if_cleanup);
         self.addop_j(Op::JUMP, start, elt_loc);
@@ -334,7 +340,7 @@ impl Compiler<'_> {
         }
         if ty != CompType::GenExp {
             self.addop(Op::RETURN_VALUE, loc);
-        } else {
+        } else if self.version >= PythonVersion::V3_12 {
             self.wrap_in_stopiteration_handler();
         }
         let co = self.optimize_and_assemble(true);
@@ -342,6 +348,11 @@ impl Compiler<'_> {
         let co = co?;
         self.make_closure(loc, co, 0)?;
         self.comprehension_iter(outermost)?;
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 emitted GET_ITER at the comprehension's location, not the iterable's.
+            let n = self.seq().len();
+            self.seq().instrs[n - 1].loc = loc;
+        }
         self.addop_i(Op::CALL, 0, loc);
         if is_async_generator && ty != CompType::GenExp {
             self.addop_i(Op::GET_AWAITABLE, 0, loc);

@@ -93,6 +93,18 @@ impl Compiler<'_> {
         let send = self.new_label();
         let fail = self.new_label();
         let exit = self.new_label();
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 throws into the subiterator from the eval loop: no handler, no END_SEND.
+            let resume = self.new_label();
+            self.use_label(send);
+            self.addop_j(Op::SEND, exit, loc);
+            self.use_label(resume);
+            self.addop(Op::YIELD_VALUE, loc);
+            self.addop_i(Op::RESUME, if await_ { RESUME_AFTER_AWAIT } else { RESUME_AFTER_YIELD_FROM }, loc);
+            self.addop_j(Op::JUMP_NO_INTERRUPT, send, loc);
+            self.use_label(exit);
+            return;
+        }
         self.use_label(send);
         self.addop_j(Op::SEND, exit, loc);
         self.addop_j(Op::SETUP_FINALLY, fail, loc);
@@ -433,7 +445,11 @@ impl Compiler<'_> {
         self.pop_fblock(FBlockType::ExceptionGroupHandler, NO_LABEL);
         let reraise = self.new_label();
         self.use_label(reraise_star);
-        self.addop_i(Op::CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOCATION);
+        if self.version == PythonVersion::V3_11 {
+            self.addop(Op::PREP_RERAISE_STAR, NO_LOCATION);
+        } else {
+            self.addop_i(Op::CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOCATION);
+        }
         self.addop_i(Op::COPY, 1, NO_LOCATION);
         self.addop_j(Op::POP_JUMP_IF_NOT_NONE, reraise, NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);

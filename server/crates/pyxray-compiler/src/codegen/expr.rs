@@ -56,7 +56,7 @@ impl Compiler<'_> {
             ExprKind::UnaryOp { op, operand } => {
                 self.visit_expr(operand)?;
                 match op {
-                    UnaryOp::UAdd => self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
+                    UnaryOp::UAdd => self.addop_intrinsic_1(INTRINSIC_UNARY_POSITIVE, loc),
                     UnaryOp::Not => {
                         self.addop_to_bool(loc);
                         self.addop(Op::UNARY_NOT, loc);
@@ -191,7 +191,7 @@ impl Compiler<'_> {
     /// `addop_yield`.
     pub fn addop_yield(&mut self, loc: Location) {
         if self.ste().generator && self.ste().coroutine {
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_ASYNC_GEN_WRAP, loc);
+            self.addop_intrinsic_1(INTRINSIC_ASYNC_GEN_WRAP, loc);
         }
         self.addop_i(Op::YIELD_VALUE, 0, loc);
         self.addop_i(Op::RESUME, RESUME_AFTER_YIELD, loc);
@@ -204,6 +204,11 @@ impl Compiler<'_> {
         let n = values.len() - 1;
         for v in &values[..n] {
             self.visit_expr(v)?;
+            if self.version == PythonVersion::V3_11 {
+                let jump = if op == BoolOp::And { Op::JUMP_IF_FALSE_OR_POP } else { Op::JUMP_IF_TRUE_OR_POP };
+                self.addop_j(jump, end, loc);
+                continue;
+            }
             if self.version >= PythonVersion::V3_14 {
                 // The pseudo-jumps keep their operand; the CFG expands them late.
                 let pseudo = if op == BoolOp::And { Op::JUMP_IF_FALSE } else { Op::JUMP_IF_TRUE };
@@ -263,6 +268,10 @@ impl Compiler<'_> {
             CmpOp::In => return self.addop_i(Op::CONTAINS_OP, 0, loc),
             CmpOp::NotIn => return self.addop_i(Op::CONTAINS_OP, 1, loc),
         };
+        if self.version == PythonVersion::V3_11 {
+            // 3.11's oparg is the index into `dis.cmp_op`.
+            return self.addop_i(Op::COMPARE_OP, cmp, loc);
+        }
         // COMPARISON_LESS_THAN = 2, GREATER_THAN = 4, EQUALS = 8, NOT_EQUALS = 7.
         let mask = [2, 2 | 8, 8, 7, 4, 4 | 8][cmp as usize];
         // The comparison sits above the mask: bits 4.. in 3.12, bits 5.. from 3.13 (bit 4 is then
@@ -300,7 +309,7 @@ impl Compiler<'_> {
                 return Ok(());
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
-                let eloc = self.loc(e.range);
+                let eloc = self.jump_if_loc(loc, e);
                 self.check_compare(e, left, ops, comparators);
                 let cleanup = self.new_label();
                 self.visit_expr(left)?;
@@ -330,10 +339,20 @@ impl Compiler<'_> {
             _ => {}
         }
         self.visit_expr(e)?;
-        let eloc = self.loc(e.range);
+        let eloc = self.jump_if_loc(loc, e);
         self.addop_to_bool(eloc);
         self.addop_j(if cond { Op::POP_JUMP_IF_TRUE } else { Op::POP_JUMP_IF_FALSE }, next, eloc);
         Ok(())
+    }
+
+    /// Where `jump_if`'s own instructions go: the test's location from 3.12, the location of
+    /// whatever 3.11 was compiling when it got there (the statement, mostly).
+    fn jump_if_loc(&self, loc: Location, e: &Expr) -> Location {
+        if self.version == PythonVersion::V3_11 {
+            loc
+        } else {
+            self.loc(e.range)
+        }
     }
 
     fn compare(&mut self, e: &Expr, left: &Expr, ops: &[CmpOp], comparators: &[Expr]) -> CompileResult<()> {
@@ -398,7 +417,7 @@ impl Compiler<'_> {
                 self.addop_load_const(value, loc);
                 self.addop_i(extend, 1, loc);
                 if tuple {
-                    self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+                    self.addop_intrinsic_1(INTRINSIC_LIST_TO_TUPLE, loc);
                 }
             }
             return Ok(());
@@ -433,7 +452,7 @@ impl Compiler<'_> {
             }
         }
         if tuple {
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+            self.addop_intrinsic_1(INTRINSIC_LIST_TO_TUPLE, loc);
         }
         Ok(())
     }

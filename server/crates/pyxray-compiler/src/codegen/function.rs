@@ -225,7 +225,9 @@ impl Compiler<'_> {
             md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
             let start = self.new_label();
             self.use_label(start);
-            let add_stopiteration_handler = self.ste().coroutine || self.ste().generator;
+            // 3.11 turns a leaking StopIteration into RuntimeError in the eval loop.
+            let add_stopiteration_handler =
+                self.version >= PythonVersion::V3_12 && (self.ste().coroutine || self.ste().generator);
             if add_stopiteration_handler {
                 self.push_fblock(s.range, NO_LOCATION, FBlockType::StopIteration, start, NO_LABEL, None)?;
             }

@@ -228,7 +228,7 @@ impl Compiler<'_> {
     fn stmt_expr(&mut self, loc: Location, value: &Expr) -> CompileResult<()> {
         if self.interactive && self.nestlevel <= 1 {
             self.visit_expr(value)?;
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_PRINT, loc);
+            self.addop_intrinsic_1(INTRINSIC_PRINT, loc);
             self.addop(Op::POP_TOP, NO_LOCATION);
             return Ok(());
         }
@@ -268,14 +268,19 @@ impl Compiler<'_> {
         self.addop(Op::GET_ITER, loc);
         self.use_label(start);
         self.addop_j(Op::FOR_ITER, cleanup, loc);
-        let tloc = self.loc(f.target.range);
-        self.addop(Op::NOP, tloc);
+        if self.version >= PythonVersion::V3_12 {
+            let tloc = self.loc(f.target.range);
+            self.addop(Op::NOP, tloc);
+        }
         self.use_label(body);
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
         self.addop_j(Op::JUMP, start, NO_LOCATION);
         self.use_label(cleanup);
-        self.addop(Op::END_FOR, NO_LOCATION);
+        // 3.11's FOR_ITER pops the exhausted iterator itself.
+        if self.version >= PythonVersion::V3_12 {
+            self.addop(Op::END_FOR, NO_LOCATION);
+        }
         if self.version >= PythonVersion::V3_14 {
             self.addop(Op::POP_ITER, NO_LOCATION);
         } else if self.version >= PythonVersion::V3_13 {
@@ -465,13 +470,11 @@ impl Compiler<'_> {
         self.addop_name(Op::IMPORT_NAME, NameTable::Names, module.unwrap_or(""), loc);
         for (i, alias) in names.iter().enumerate() {
             if i == 0 && alias.name.starts_with('*') {
+                self.addop_intrinsic_1(INTRINSIC_IMPORT_STAR, loc);
+                // 3.11's IMPORT_STAR pops the module itself.
                 if self.version >= PythonVersion::V3_12 {
-                    self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_IMPORT_STAR, loc);
-                } else {
-                    self.addop(Op::IMPORT_STAR, loc);
-                    return Ok(());
+                    self.addop(Op::POP_TOP, NO_LOCATION);
                 }
-                self.addop(Op::POP_TOP, NO_LOCATION);
                 return Ok(());
             }
             self.addop_name(Op::IMPORT_FROM, NameTable::Names, &alias.name, loc);
@@ -671,7 +674,10 @@ impl Compiler<'_> {
     /// `should_apply_two_element_slice_optimization` (3.14 leaves constant slices to
     /// `LOAD_CONST slice(…)`).
     pub(crate) fn is_two_element_slice(&self, e: &Expr) -> bool {
-        is_two_element_slice(e) && !(self.version >= PythonVersion::V3_14 && is_constant_slice(e))
+        // 3.11 has no BINARY_SLICE/STORE_SLICE: every slice is built.
+        self.version >= PythonVersion::V3_12
+            && is_two_element_slice(e)
+            && !(self.version >= PythonVersion::V3_14 && is_constant_slice(e))
     }
 
     /// A subscript load: `BINARY_SUBSCR` until 3.13, `BINARY_OP 26 ([])` in 3.14.

@@ -154,7 +154,7 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                 if oparg == 1 {
                     g.blocks[bb].instrs[i].set_op0(Op::NOP);
                 } else {
-                    swap_peepholes(&mut g.blocks[bb].instrs, &mut i);
+                    swap_peepholes(&mut g.blocks[bb].instrs, &mut i, g.version);
                 }
             }
             Op::PUSH_NULL => {
