@@ -87,6 +87,8 @@ impl Compiler<'_> {
         ty: CompType,
         iter_on_stack: bool,
     ) -> CompileResult<()> {
+        let v311 = self.version == PythonVersion::V3_11;
+        let loc = if v311 { self.u().loc311 } else { loc };
         let mut start = self.new_label();
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
@@ -124,14 +126,13 @@ impl Compiler<'_> {
             self.addop_j(Op::FOR_ITER, anchor, iter_loc);
         }
         self.visit_expr(&gen.target)?;
-        for cond in &gen.ifs {
-            self.jump_if(loc, cond, if_cleanup, false)?;
-        }
+        self.comprehension_ifs(loc, &gen.ifs, if_cleanup)?;
         gen_index += 1;
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(elt.range) };
+        let loc = if v311 { self.u().loc311 } else { loc };
+        let mut elt_loc = if v311 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
             elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
         }
@@ -187,9 +188,8 @@ impl Compiler<'_> {
         self.add_yield_from(loc, true);
         self.addop(Op::POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
-        for cond in &gen.ifs {
-            self.jump_if(loc, cond, if_cleanup, false)?;
-        }
+        self.comprehension_ifs(loc, &gen.ifs, if_cleanup)?;
+        let loc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
         depth += 1;
         gen_index += 1;
         if gen_index < generators.len() {
@@ -207,6 +207,18 @@ impl Compiler<'_> {
             self.addop_j(Op::END_ASYNC_FOR, send, loc);
         } else {
             self.addop(Op::END_ASYNC_FOR, loc);
+        }
+        Ok(())
+    }
+
+    /// The `if` clauses of one `for`: 3.11 carries its current location through them.
+    fn comprehension_ifs(&mut self, loc: Location, ifs: &[Expr], if_cleanup: Label) -> CompileResult<()> {
+        let mut cur = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+        for cond in ifs {
+            self.jump_if_at(&mut cur, cond, if_cleanup, false)?;
+        }
+        if self.version == PythonVersion::V3_11 {
+            self.u_mut().loc311 = cur;
         }
         Ok(())
     }
@@ -327,6 +339,7 @@ impl Compiler<'_> {
         } else {
             self.enter_scope(name, ScopeType::Comprehension, ScopeKey::node(e.range), loc.lineno)?;
         }
+        self.u_mut().loc311 = loc;
         let result = self.comprehension_body(e, ty, generators, elt, val, is_inlined, is_async_generator, scope_type);
         if let Err(err) = result {
             if !is_inlined {
@@ -339,7 +352,8 @@ impl Compiler<'_> {
             return Ok(());
         }
         if ty != CompType::GenExp {
-            self.addop(Op::RETURN_VALUE, loc);
+            let rloc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+            self.addop(Op::RETURN_VALUE, rloc);
         } else if self.version >= PythonVersion::V3_12 {
             self.wrap_in_stopiteration_handler();
         }

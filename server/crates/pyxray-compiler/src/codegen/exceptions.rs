@@ -488,6 +488,18 @@ impl Compiler<'_> {
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) {
         let suppress = self.new_label();
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 places the cleanup handler before the suppressing path, which falls through.
+            self.addop_j(Op::POP_JUMP_IF_TRUE, suppress, NO_LOCATION);
+            self.addop_i(Op::RERAISE, 2, NO_LOCATION);
+            self.use_label(cleanup);
+            self.pop_except_and_reraise(NO_LOCATION);
+            self.use_label(suppress);
+            for op in [Op::POP_TOP, Op::POP_BLOCK, Op::POP_EXCEPT, Op::POP_TOP, Op::POP_TOP] {
+                self.addop(op, NO_LOCATION);
+            }
+            return;
+        }
         self.addop_to_bool(NO_LOCATION);
         self.addop_j(Op::POP_JUMP_IF_TRUE, suppress, NO_LOCATION);
         self.addop_i(Op::RERAISE, 2, NO_LOCATION);

@@ -76,6 +76,9 @@ pub struct CompilerUnit {
     pub deferred_annotations: Vec<annotations::DeferredAnnotation>,
     pub next_conditional_annotation_index: i32,
     pub in_conditional_block: i32,
+    /// 3.11's current location inside a comprehension (`u_lineno` …), which a comparison in
+    /// a condition moves for everything emitted after it.
+    pub loc311: Location,
 }
 
 /// `struct compiler`.
@@ -409,6 +412,7 @@ impl<'a> Compiler<'a> {
             deferred_annotations: Vec::new(),
             next_conditional_annotation_index: 0,
             in_conditional_block: 0,
+            loc311: NO_LOCATION,
         };
         self.units.push(unit);
         self.nestlevel += 1;

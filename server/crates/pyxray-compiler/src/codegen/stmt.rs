@@ -496,7 +496,10 @@ impl Compiler<'_> {
             self.warn(s.range, "assertion is always true, perhaps remove parentheses?");
         }
         let end = self.new_label();
-        self.jump_if(loc, test, end, true)?;
+        // 3.11 emits the rest where a comparison in the test left its current location.
+        let mut cur = loc;
+        self.jump_if_at(&mut cur, test, end, true)?;
+        let loc = cur;
         if self.version >= PythonVersion::V3_14 {
             // CONSTANT_ASSERTIONERROR.
             self.addop_i(Op::LOAD_COMMON_CONSTANT, 0, loc);
@@ -507,7 +510,7 @@ impl Compiler<'_> {
             self.visit_expr(m)?;
             self.addop_i(Op::CALL, 0, loc);
         }
-        let tloc = self.loc(test.range);
+        let tloc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(test.range) };
         self.addop_i(Op::RAISE_VARARGS, 1, tloc);
         self.use_label(end);
         Ok(())

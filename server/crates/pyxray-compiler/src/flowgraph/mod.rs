@@ -277,7 +277,8 @@ pub fn optimize_code_unit(
     let nlocals = md.varnames.len();
     build::translate_jump_labels_to_targets(&mut g);
     if version == PythonVersion::V3_11 {
-        let (stackdepth, nlocalsplus) = optimize_311::assemble_cfg(&mut g, &mut consts, md, code_flags)?;
+        let allocation = optimize_311::allocation_order(&g, seq);
+        let (stackdepth, nlocalsplus) = optimize_311::assemble_cfg(&mut g, &mut consts, md, code_flags, &allocation)?;
         let instrs = finalize::to_instruction_sequence(&mut g);
         return Ok(OptimizedUnit { instrs, consts, stackdepth, nlocalsplus });
     }

@@ -4,8 +4,8 @@
 //! numbers propagated, stack depth, exception targets labelled and finally `normalize_jumps`,
 //! which gives every jump its direction (`POP_JUMP_FORWARD_IF_*`, `JUMP_BACKWARD`, …).
 //!
-//! 3.11 keeps blocks in `b_list`, newest first; the passes that walk that list here walk the
-//! blocks in reverse layout order, which is the order codegen allocated them in nearly always.
+//! 3.11 keeps blocks in `b_list`, newest first, and some passes walk that list: the order is
+//! rebuilt from when codegen made each label and where each implicit block began.
 
 use super::optimize::{fold_tuple_on_constants, swap_peepholes, MAX_COPY_SIZE};
 use super::*;
@@ -17,14 +17,16 @@ pub fn assemble_cfg(
     consts: &mut Vec<ConstValue>,
     md: &CodeUnitMetadata,
     code_flags: u32,
+    allocation: &[(i32, i32, i32)],
 ) -> CompileResult<(i32, i32)> {
+    let b_list = |g: &Cfg| b_list(g, allocation);
     normalize_basic_blocks(g);
     for b in b_list(g) {
         extend_block(g, b);
     }
     let nlocalsplus = finalize::prepare_localsplus(g, md, code_flags);
-    optimize_cfg(g, consts);
-    duplicate_exits_without_lineno(g);
+    optimize_cfg(g, consts, &b_list(g));
+    duplicate_exits_without_lineno(g, &b_list(g));
     trim_unused_consts(g, consts);
     passes::propagate_line_numbers(g);
     passes::guarantee_lineno_for_exits(g, md.firstlineno);
@@ -43,10 +45,30 @@ const GENERATOR_FLAGS: u32 = pyxray_bytecode::code::flags::CO_GENERATOR
     | pyxray_bytecode::code::flags::CO_COROUTINE
     | pyxray_bytecode::code::flags::CO_ASYNC_GENERATOR;
 
-/// The blocks in the order of 3.11's `b_list` walks.
-fn b_list(g: &Cfg) -> Vec<BlockId> {
+/// When 3.11 allocated each block of the freshly built CFG, as a sort key: a labelled block
+/// when its label was made, an implicit one (after a jump or exit) when its first instruction
+/// was emitted, just after any label made at that point.
+pub fn allocation_order(g: &Cfg, seq: &InstrSequence) -> Vec<(i32, i32, i32)> {
+    let mut keys = vec![(i32::MAX, 0, 0); g.blocks.len()];
+    let mut start = 0i32;
+    for b in g.order() {
+        let label = g.blocks[b].label;
+        keys[b] = match seq.label_created_at.get(label.max(0) as usize) {
+            _ if b == g.entry => (-1, 0, 0),
+            Some(&created) if label >= 0 => (created, 0, label),
+            _ => (start, 1, 0),
+        };
+        start += g.blocks[b].instrs.len() as i32;
+    }
+    keys
+}
+
+/// The blocks in the order of 3.11's `b_list` walks: newest first (blocks the passes added
+/// are newer than all of codegen's).
+fn b_list(g: &Cfg, allocation: &[(i32, i32, i32)]) -> Vec<BlockId> {
     let mut order = g.order();
-    order.reverse();
+    let key = |b: BlockId| allocation.get(b).copied().unwrap_or((i32::MAX, b as i32, 0));
+    order.sort_by_key(|&b| std::cmp::Reverse(key(b)));
     order
 }
 
@@ -280,12 +302,12 @@ fn eliminate_empty_basic_blocks(g: &mut Cfg) {
 }
 
 /// 3.11's `optimize_cfg`.
-fn optimize_cfg(g: &mut Cfg, consts: &mut Vec<ConstValue>) {
+fn optimize_cfg(g: &mut Cfg, consts: &mut Vec<ConstValue>, b_list: &[BlockId]) {
     for b in g.order() {
         optimize_basic_block(g, b, consts);
         clean_basic_block(g, b);
     }
-    for b in b_list(g) {
+    for &b in b_list {
         extend_block(g, b);
     }
     mark_reachable(g);
@@ -330,8 +352,8 @@ fn is_exit_without_lineno(b: &BasicBlock) -> bool {
 
 /// 3.11's `duplicate_exits_without_lineno`: an exit block without a line that several jumps
 /// reach is copied for all but one of them, each copy taking its jump's location.
-fn duplicate_exits_without_lineno(g: &mut Cfg) {
-    for b in b_list(g) {
+fn duplicate_exits_without_lineno(g: &mut Cfg, b_list: &[BlockId]) {
+    for &b in b_list {
         let Some(last) = g.blocks[b].last().copied() else { continue };
         if !opcodes::has_jump(last.op) {
             continue;
