@@ -371,6 +371,10 @@ impl Compiler<'_> {
                 self.addop_i(Op::SWAP, 2, loc);
                 self.addop_i(Op::COPY, 2, loc);
                 self.addcompare(loc, ops[i]);
+                if self.version == PythonVersion::V3_11 {
+                    self.addop_j(Op::JUMP_IF_FALSE_OR_POP, cleanup, loc);
+                    continue;
+                }
                 self.addop_i(Op::COPY, 1, loc);
                 self.addop_to_bool(loc);
                 self.addop_j(Op::POP_JUMP_IF_FALSE, cleanup, loc);

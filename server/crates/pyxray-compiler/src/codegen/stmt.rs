@@ -264,7 +264,10 @@ impl Compiler<'_> {
         let end = self.new_label();
         self.push_fblock(s.range, loc, FBlockType::ForLoop, start, end, None)?;
         self.visit_expr(&f.iter)?;
-        loc = self.loc(f.iter.range);
+        // 3.11 gets the iterator at the statement's location, 3.12+ at the iterable's.
+        if self.version >= PythonVersion::V3_12 {
+            loc = self.loc(f.iter.range);
+        }
         self.addop(Op::GET_ITER, loc);
         self.use_label(start);
         self.addop_j(Op::FOR_ITER, cleanup, loc);

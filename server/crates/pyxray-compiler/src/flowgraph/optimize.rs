@@ -121,13 +121,15 @@ pub fn remove_unreachable(g: &mut Cfg) {
 
 /// `basicblock_remove_redundant_nops`: returns how many were removed.
 pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
+    // 3.11's `clean_basic_block` looks at the next block's first instruction, NOP or not.
+    let skip_nop = g.version >= PythonVersion::V3_12;
     let next_block_loc = {
         let next = g.next_nonempty_block(g.blocks[bb].next);
         next.map(|n| {
             g.blocks[n]
                 .instrs
                 .iter()
-                .find(|i| !(i.op == Op::NOP && i.loc.lineno == NO_LOC.lineno))
+                .find(|i| !(skip_nop && i.op == Op::NOP && i.loc.lineno == NO_LOC.lineno))
                 .map_or(NO_LOC, |i| i.loc)
         })
     };

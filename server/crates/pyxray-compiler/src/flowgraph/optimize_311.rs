@@ -8,6 +8,7 @@
 //! rebuilt from when codegen made each label and where each implicit block began.
 
 use super::optimize::{fold_tuple_on_constants, swap_peepholes, MAX_COPY_SIZE};
+use super::optimize_312::jump_thread;
 use super::*;
 use crate::consts;
 
@@ -104,46 +105,7 @@ fn extend_block(g: &mut Cfg, b: BlockId) {
 
 /// `clean_basic_block`: drops the NOPs no line event needs.
 fn clean_basic_block(g: &mut Cfg, bb: BlockId) {
-    let next_lineno = g.next_nonempty_block(g.blocks[bb].next).map(|n| g.blocks[n].instrs[0].loc.lineno);
-    let instrs = &mut g.blocks[bb].instrs;
-    let n = instrs.len();
-    let mut dest = 0;
-    let mut prev_lineno = -1;
-    for src in 0..n {
-        let lineno = instrs[src].loc.lineno;
-        if instrs[src].op == Op::NOP {
-            if lineno < 0 || prev_lineno == lineno {
-                continue;
-            }
-            if src < n - 1 {
-                let next = instrs[src + 1].loc.lineno;
-                if next == lineno {
-                    continue;
-                }
-                if next < 0 {
-                    instrs[src + 1].loc = instrs[src].loc;
-                    continue;
-                }
-            } else if next_lineno == Some(lineno) {
-                continue;
-            }
-        }
-        instrs[dest] = instrs[src];
-        dest += 1;
-        prev_lineno = lineno;
-    }
-    instrs.truncate(dest);
-}
-
-/// 3.11's `jump_thread`: only within one line.
-fn jump_thread(g: &mut Cfg, bb: BlockId, i: usize, target: CfgInstr, op: Op) -> bool {
-    let inst = &mut g.blocks[bb].instrs[i];
-    if inst.loc.lineno == target.loc.lineno && inst.target != target.target {
-        inst.target = target.target;
-        inst.op = op;
-        return true;
-    }
-    false
+    super::optimize::basicblock_remove_redundant_nops(g, bb);
 }
 
 /// 3.11's `optimize_basic_block`.
