@@ -11,7 +11,8 @@ use pyxray_bytecode::opcode::{table, Op, OpTable};
 use pyxray_bytecode::{CodeObject, PythonVersion};
 
 fn instr_size(t: &OpTable, instr: &Instruction) -> i32 {
-    let oparg = instr.oparg;
+    // Only 3.11 leaves opargs on instructions that take none (NOPs made by its peepholes).
+    let oparg = if t.has_arg(instr.op) || t.version != PythonVersion::V3_11 { instr.oparg } else { 0 };
     let extended_args = (oparg > 0xFFFFFF) as i32 + (oparg > 0xFFFF) as i32 + (oparg > 0xFF) as i32;
     extended_args + 1 + t.caches(instr.op) as i32
 }
@@ -157,6 +158,13 @@ impl LineTable {
 /// `assemble_location_info`.
 fn location_table(t: &OpTable, instrs: &[Instruction], firstlineno: i32) -> Vec<u8> {
     let mut lt = LineTable { bytes: Vec::new(), lineno: firstlineno };
+    if t.version == PythonVersion::V3_11 {
+        // 3.11's `assemble_emit_location` writes one entry per instruction, even on one line.
+        for instr in instrs {
+            lt.emit(instr.loc, instr_size(t, instr));
+        }
+        return lt.bytes;
+    }
     let mut loc = crate::instr_seq::NO_LOCATION;
     let mut size = 0;
     for instr in instrs {

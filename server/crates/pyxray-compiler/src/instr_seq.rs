@@ -73,11 +73,19 @@ pub struct InstrSequence {
     /// Each placed label as (id, instruction index), kept once the map is applied: 3.12 starts
     /// a block at each and names blocks by these ids.
     pub placed_labels: Vec<(i32, i32)>,
+    /// How many instructions had been emitted when each label was made (3.11 allocated a
+    /// block per label then, and some of its passes walk blocks in allocation order).
+    pub label_created_at: Vec<i32>,
 }
 
 impl InstrSequence {
     pub fn new_label(&mut self) -> Label {
         self.next_free_label += 1;
+        let id = self.next_free_label as usize;
+        if self.label_created_at.len() <= id {
+            self.label_created_at.resize(id + 1, 0);
+        }
+        self.label_created_at[id] = self.instrs.len() as i32;
         Label(self.next_free_label)
     }
 
@@ -144,6 +152,13 @@ impl InstrSequence {
         self.placed_labels =
             self.labelmap.iter().enumerate().filter(|&(_, &o)| o >= 0).map(|(id, &o)| (id as i32, o)).collect();
         self.labelmap.clear();
+    }
+
+    /// The last instruction is a `RETURN_VALUE` and no label was placed after it (3.11's
+    /// `b_return` of the current block).
+    pub fn ends_in_return(&self) -> bool {
+        let end = self.instrs.len() as i32;
+        self.instrs.last().is_some_and(|i| i.op == Op::RETURN_VALUE) && !self.labelmap.contains(&end)
     }
 
     pub fn len(&self) -> usize {

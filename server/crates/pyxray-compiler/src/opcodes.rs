@@ -34,6 +34,17 @@ pub fn has_jump(op: Op) -> bool {
             | Op::JUMP_NO_INTERRUPT
             | Op::JUMP_IF_FALSE
             | Op::JUMP_IF_TRUE
+            // 3.11: `and`/`or` jumps and the directional forms `normalize_jumps` picks.
+            | Op::JUMP_IF_FALSE_OR_POP
+            | Op::JUMP_IF_TRUE_OR_POP
+            | Op::POP_JUMP_FORWARD_IF_FALSE
+            | Op::POP_JUMP_FORWARD_IF_TRUE
+            | Op::POP_JUMP_FORWARD_IF_NONE
+            | Op::POP_JUMP_FORWARD_IF_NOT_NONE
+            | Op::POP_JUMP_BACKWARD_IF_FALSE
+            | Op::POP_JUMP_BACKWARD_IF_TRUE
+            | Op::POP_JUMP_BACKWARD_IF_NONE
+            | Op::POP_JUMP_BACKWARD_IF_NOT_NONE
     )
 }
 

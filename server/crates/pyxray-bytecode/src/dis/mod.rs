@@ -407,6 +407,10 @@ fn arg_info(cx: &ArgContext<'_>, op: Op, arg: Option<i32>, offset: u32) -> (ArgV
         ArgVal::Name(n) => n.clone(),
         _ => String::new(),
     };
+    if op == Op::KW_NAMES && version == PythonVersion::V3_11 {
+        // 3.11's dis resolves only LOAD_CONST: KW_NAMES gets its `UNKNOWN` sentinel.
+        return (ArgVal::Builtin("<unknown>"), String::new());
+    }
     if t.has_const(op) {
         return match code.consts.get(arg as usize) {
             Some(c) => (ArgVal::Const(c.clone()), if cx.const_reprs { repr(c, version) } else { String::new() }),

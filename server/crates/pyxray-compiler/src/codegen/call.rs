@@ -14,6 +14,10 @@ impl Compiler<'_> {
 
     /// `can_optimize_super_call`.
     pub fn can_optimize_super_call(&self, attr: &Expr) -> bool {
+        // LOAD_SUPER_ATTR is 3.12's; 3.11 calls super() like any function.
+        if self.version == PythonVersion::V3_11 {
+            return false;
+        }
         let ExprKind::Attribute { value, attr: attr_name, .. } = &attr.kind else { return false };
         let ExprKind::Call { func, args, keywords } = &value.kind else { return false };
         let ExprKind::Name { id, .. } = &func.kind else { return false };

@@ -43,8 +43,10 @@ impl Compiler<'_> {
         }
     }
 
-    fn comprehension_element(&mut self, elt: &Expr, val: Option<&Expr>, ty: CompType, depth: i32) -> CompileResult<Location> {
-        let mut elt_loc = self.loc(elt.range);
+    fn comprehension_element(&mut self, loc: Location, elt: &Expr, val: Option<&Expr>, ty: CompType, depth: i32) -> CompileResult<Location> {
+        // 3.11 emits the element's instructions at the comprehension's own location.
+        let v311 = self.version == PythonVersion::V3_11;
+        let mut elt_loc = if v311 { loc } else { self.loc(elt.range) };
         match ty {
             CompType::GenExp => {
                 self.visit_expr(elt)?;
@@ -63,8 +65,10 @@ impl Compiler<'_> {
                 let val = val.expect("dict comprehension value");
                 self.visit_expr(elt)?;
                 self.visit_expr(val)?;
-                let vloc = self.loc(val.range);
-                elt_loc = Location::new(elt_loc.lineno, vloc.end_lineno, elt_loc.col_offset, vloc.end_col_offset);
+                if !v311 {
+                    let vloc = self.loc(val.range);
+                    elt_loc = Location::new(elt_loc.lineno, vloc.end_lineno, elt_loc.col_offset, vloc.end_col_offset);
+                }
                 self.addop_i(Op::MAP_ADD, depth + 1, elt_loc);
             }
         }
@@ -83,11 +87,13 @@ impl Compiler<'_> {
         ty: CompType,
         iter_on_stack: bool,
     ) -> CompileResult<()> {
+        let v311 = self.version == PythonVersion::V3_11;
+        let loc = if v311 { self.u().loc311 } else { loc };
         let mut start = self.new_label();
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
         let gen = &generators[gen_index];
-        let iter_loc = self.loc(gen.iter.range);
+        let iter_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(gen.iter.range) };
         if !iter_on_stack {
             if gen_index == 0 {
                 self.u_mut().md.argcount = 1;
@@ -120,22 +126,23 @@ impl Compiler<'_> {
             self.addop_j(Op::FOR_ITER, anchor, iter_loc);
         }
         self.visit_expr(&gen.target)?;
-        for cond in &gen.ifs {
-            self.jump_if(loc, cond, if_cleanup, false)?;
-        }
+        self.comprehension_ifs(loc, &gen.ifs, if_cleanup)?;
         gen_index += 1;
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = self.loc(elt.range);
+        let loc = if v311 { self.u().loc311 } else { loc };
+        let mut elt_loc = if v311 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
         }
         self.use_label(if_cleanup);
         if start.is_label() {
             self.addop_j(Op::JUMP, start, elt_loc);
             self.use_label(anchor);
-            self.addop(Op::END_FOR, NO_LOCATION);
+            if self.version >= PythonVersion::V3_12 {
+                self.addop(Op::END_FOR, NO_LOCATION);
+            }
             if self.version >= PythonVersion::V3_14 {
                 self.addop(Op::POP_ITER, NO_LOCATION);
             } else if self.version >= PythonVersion::V3_13 {
@@ -181,17 +188,16 @@ impl Compiler<'_> {
         self.add_yield_from(loc, true);
         self.addop(Op::POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
-        for cond in &gen.ifs {
-            self.jump_if(loc, cond, if_cleanup, false)?;
-        }
+        self.comprehension_ifs(loc, &gen.ifs, if_cleanup)?;
+        let loc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
         depth += 1;
         gen_index += 1;
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let mut elt_loc = self.loc(elt.range);
+        let mut elt_loc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
-            elt_loc = self.comprehension_element(elt, val, ty, depth)?;
+            elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
         }
         self.use_label(if_cleanup);
         self.addop_j(Op::JUMP, start, elt_loc);
@@ -201,6 +207,18 @@ impl Compiler<'_> {
             self.addop_j(Op::END_ASYNC_FOR, send, loc);
         } else {
             self.addop(Op::END_ASYNC_FOR, loc);
+        }
+        Ok(())
+    }
+
+    /// The `if` clauses of one `for`: 3.11 carries its current location through them.
+    fn comprehension_ifs(&mut self, loc: Location, ifs: &[Expr], if_cleanup: Label) -> CompileResult<()> {
+        let mut cur = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+        for cond in ifs {
+            self.jump_if_at(&mut cur, cond, if_cleanup, false)?;
+        }
+        if self.version == PythonVersion::V3_11 {
+            self.u_mut().loc311 = cur;
         }
         Ok(())
     }
@@ -321,6 +339,7 @@ impl Compiler<'_> {
         } else {
             self.enter_scope(name, ScopeType::Comprehension, ScopeKey::node(e.range), loc.lineno)?;
         }
+        self.u_mut().loc311 = loc;
         let result = self.comprehension_body(e, ty, generators, elt, val, is_inlined, is_async_generator, scope_type);
         if let Err(err) = result {
             if !is_inlined {
@@ -333,8 +352,9 @@ impl Compiler<'_> {
             return Ok(());
         }
         if ty != CompType::GenExp {
-            self.addop(Op::RETURN_VALUE, loc);
-        } else {
+            let rloc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+            self.addop(Op::RETURN_VALUE, rloc);
+        } else if self.version >= PythonVersion::V3_12 {
             self.wrap_in_stopiteration_handler();
         }
         let co = self.optimize_and_assemble(true);
@@ -342,6 +362,11 @@ impl Compiler<'_> {
         let co = co?;
         self.make_closure(loc, co, 0)?;
         self.comprehension_iter(outermost)?;
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 emitted GET_ITER at the comprehension's location, not the iterable's.
+            let n = self.seq().len();
+            self.seq().instrs[n - 1].loc = loc;
+        }
         self.addop_i(Op::CALL, 0, loc);
         if is_async_generator && ty != CompType::GenExp {
             self.addop_i(Op::GET_AWAITABLE, 0, loc);

@@ -93,6 +93,18 @@ impl Compiler<'_> {
         let send = self.new_label();
         let fail = self.new_label();
         let exit = self.new_label();
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 throws into the subiterator from the eval loop: no handler, no END_SEND.
+            let resume = self.new_label();
+            self.use_label(send);
+            self.addop_j(Op::SEND, exit, loc);
+            self.use_label(resume);
+            self.addop(Op::YIELD_VALUE, loc);
+            self.addop_i(Op::RESUME, if await_ { RESUME_AFTER_AWAIT } else { RESUME_AFTER_YIELD_FROM }, loc);
+            self.addop_j(Op::JUMP_NO_INTERRUPT, send, loc);
+            self.use_label(exit);
+            return;
+        }
         self.use_label(send);
         self.addop_j(Op::SEND, exit, loc);
         self.addop_j(Op::SETUP_FINALLY, fail, loc);
@@ -433,7 +445,11 @@ impl Compiler<'_> {
         self.pop_fblock(FBlockType::ExceptionGroupHandler, NO_LABEL);
         let reraise = self.new_label();
         self.use_label(reraise_star);
-        self.addop_i(Op::CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOCATION);
+        if self.version == PythonVersion::V3_11 {
+            self.addop(Op::PREP_RERAISE_STAR, NO_LOCATION);
+        } else {
+            self.addop_i(Op::CALL_INTRINSIC_2, INTRINSIC_PREP_RERAISE_STAR, NO_LOCATION);
+        }
         self.addop_i(Op::COPY, 1, NO_LOCATION);
         self.addop_j(Op::POP_JUMP_IF_NOT_NONE, reraise, NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);
@@ -472,6 +488,18 @@ impl Compiler<'_> {
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) {
         let suppress = self.new_label();
+        if self.version == PythonVersion::V3_11 {
+            // 3.11 places the cleanup handler before the suppressing path, which falls through.
+            self.addop_j(Op::POP_JUMP_IF_TRUE, suppress, NO_LOCATION);
+            self.addop_i(Op::RERAISE, 2, NO_LOCATION);
+            self.use_label(cleanup);
+            self.pop_except_and_reraise(NO_LOCATION);
+            self.use_label(suppress);
+            for op in [Op::POP_TOP, Op::POP_BLOCK, Op::POP_EXCEPT, Op::POP_TOP, Op::POP_TOP] {
+                self.addop(op, NO_LOCATION);
+            }
+            return;
+        }
         self.addop_to_bool(NO_LOCATION);
         self.addop_j(Op::POP_JUMP_IF_TRUE, suppress, NO_LOCATION);
         self.addop_i(Op::RERAISE, 2, NO_LOCATION);

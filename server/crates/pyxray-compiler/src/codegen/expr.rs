@@ -56,7 +56,7 @@ impl Compiler<'_> {
             ExprKind::UnaryOp { op, operand } => {
                 self.visit_expr(operand)?;
                 match op {
-                    UnaryOp::UAdd => self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_UNARY_POSITIVE, loc),
+                    UnaryOp::UAdd => self.addop_intrinsic_1(INTRINSIC_UNARY_POSITIVE, loc),
                     UnaryOp::Not => {
                         self.addop_to_bool(loc);
                         self.addop(Op::UNARY_NOT, loc);
@@ -127,9 +127,9 @@ impl Compiler<'_> {
             ExprKind::Compare { left, ops, comparators } => self.compare(e, left, ops, comparators)?,
             ExprKind::Call { func, args, keywords } => self.call(e, func, args, keywords)?,
             ExprKind::Constant(c) => self.load_const_ast(c, loc),
-            ExprKind::JoinedStr(values) => self.joined_str(e, values)?,
+            ExprKind::JoinedStr(values) => self.joined_str(e, values, None)?,
             ExprKind::FormattedValue { value, conversion, format_spec } => {
-                self.formatted_value(e, value, *conversion, format_spec.as_deref())?
+                self.formatted_value(e, value, *conversion, format_spec.as_deref(), None)?
             }
             ExprKind::Attribute { value, attr, ctx } => self.attribute(e, value, attr, *ctx)?,
             ExprKind::Subscript { value, slice, ctx } => self.subscript(e, value, slice, *ctx)?,
@@ -191,7 +191,7 @@ impl Compiler<'_> {
     /// `addop_yield`.
     pub fn addop_yield(&mut self, loc: Location) {
         if self.ste().generator && self.ste().coroutine {
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_ASYNC_GEN_WRAP, loc);
+            self.addop_intrinsic_1(INTRINSIC_ASYNC_GEN_WRAP, loc);
         }
         self.addop_i(Op::YIELD_VALUE, 0, loc);
         self.addop_i(Op::RESUME, RESUME_AFTER_YIELD, loc);
@@ -204,6 +204,11 @@ impl Compiler<'_> {
         let n = values.len() - 1;
         for v in &values[..n] {
             self.visit_expr(v)?;
+            if self.version == PythonVersion::V3_11 {
+                let jump = if op == BoolOp::And { Op::JUMP_IF_FALSE_OR_POP } else { Op::JUMP_IF_TRUE_OR_POP };
+                self.addop_j(jump, end, loc);
+                continue;
+            }
             if self.version >= PythonVersion::V3_14 {
                 // The pseudo-jumps keep their operand; the CFG expands them late.
                 let pseudo = if op == BoolOp::And { Op::JUMP_IF_FALSE } else { Op::JUMP_IF_TRUE };
@@ -263,6 +268,10 @@ impl Compiler<'_> {
             CmpOp::In => return self.addop_i(Op::CONTAINS_OP, 0, loc),
             CmpOp::NotIn => return self.addop_i(Op::CONTAINS_OP, 1, loc),
         };
+        if self.version == PythonVersion::V3_11 {
+            // 3.11's oparg is the index into `dis.cmp_op`.
+            return self.addop_i(Op::COMPARE_OP, cmp, loc);
+        }
         // COMPARISON_LESS_THAN = 2, GREATER_THAN = 4, EQUALS = 8, NOT_EQUALS = 7.
         let mask = [2, 2 | 8, 8, 7, 4, 4 | 8][cmp as usize];
         // The comparison sits above the mask: bits 4.. in 3.12, bits 5.. from 3.13 (bit 4 is then
@@ -273,16 +282,27 @@ impl Compiler<'_> {
 
     /// `compiler_jump_if`: jumps to `next` if `e` is true (`cond`) or false (`!cond`).
     pub fn jump_if(&mut self, loc: Location, e: &Expr, next: Label, cond: bool) -> CompileResult<()> {
+        let mut loc = loc;
+        self.jump_if_at(&mut loc, e, next, cond)
+    }
+
+    /// [`Self::jump_if`] at 3.11's current location `loc`, which a comparison replaces by its
+    /// own (3.11.7 leaves it there for whatever the caller emits next).
+    pub fn jump_if_at(&mut self, loc: &mut Location, e: &Expr, next: Label, cond: bool) -> CompileResult<()> {
+        let v311 = self.version == PythonVersion::V3_11;
+        if v311 && matches!(e.kind, ExprKind::Compare { .. }) {
+            *loc = self.loc(e.range);
+        }
         match &e.kind {
-            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if(loc, operand, next, !cond),
+            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if_at(loc, operand, next, !cond),
             ExprKind::BoolOp { op, values } => {
                 let n = values.len() - 1;
                 let cond2 = *op == BoolOp::Or;
                 let next2 = if cond2 != cond { self.new_label() } else { next };
                 for v in &values[..n] {
-                    self.jump_if(loc, v, next2, cond2)?;
+                    self.jump_if_at(loc, v, next2, cond2)?;
                 }
-                self.jump_if(loc, &values[n], next, cond)?;
+                self.jump_if_at(loc, &values[n], next, cond)?;
                 if next2 != next {
                     self.use_label(next2);
                 }
@@ -291,16 +311,16 @@ impl Compiler<'_> {
             ExprKind::IfExp { test, body, orelse } => {
                 let end = self.new_label();
                 let next2 = self.new_label();
-                self.jump_if(loc, test, next2, false)?;
-                self.jump_if(loc, body, next, cond)?;
+                self.jump_if_at(loc, test, next2, false)?;
+                self.jump_if_at(loc, body, next, cond)?;
                 self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(next2);
-                self.jump_if(loc, orelse, next, cond)?;
+                self.jump_if_at(loc, orelse, next, cond)?;
                 self.use_label(end);
                 return Ok(());
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
-                let eloc = self.loc(e.range);
+                let eloc = if v311 { *loc } else { self.loc(e.range) };
                 self.check_compare(e, left, ops, comparators);
                 let cleanup = self.new_label();
                 self.visit_expr(left)?;
@@ -330,7 +350,7 @@ impl Compiler<'_> {
             _ => {}
         }
         self.visit_expr(e)?;
-        let eloc = self.loc(e.range);
+        let eloc = if v311 { *loc } else { self.loc(e.range) };
         self.addop_to_bool(eloc);
         self.addop_j(if cond { Op::POP_JUMP_IF_TRUE } else { Op::POP_JUMP_IF_FALSE }, next, eloc);
         Ok(())
@@ -351,6 +371,10 @@ impl Compiler<'_> {
                 self.addop_i(Op::SWAP, 2, loc);
                 self.addop_i(Op::COPY, 2, loc);
                 self.addcompare(loc, ops[i]);
+                if self.version == PythonVersion::V3_11 {
+                    self.addop_j(Op::JUMP_IF_FALSE_OR_POP, cleanup, loc);
+                    continue;
+                }
                 self.addop_i(Op::COPY, 1, loc);
                 self.addop_to_bool(loc);
                 self.addop_j(Op::POP_JUMP_IF_FALSE, cleanup, loc);
@@ -398,7 +422,7 @@ impl Compiler<'_> {
                 self.addop_load_const(value, loc);
                 self.addop_i(extend, 1, loc);
                 if tuple {
-                    self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+                    self.addop_intrinsic_1(INTRINSIC_LIST_TO_TUPLE, loc);
                 }
             }
             return Ok(());
@@ -433,7 +457,7 @@ impl Compiler<'_> {
             }
         }
         if tuple {
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_LIST_TO_TUPLE, loc);
+            self.addop_intrinsic_1(INTRINSIC_LIST_TO_TUPLE, loc);
         }
         Ok(())
     }
@@ -544,20 +568,42 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn joined_str(&mut self, e: &Expr, values: &[Expr]) -> CompileResult<()> {
-        let loc = self.loc(e.range);
+    /// The parts of an f-string. 3.11's parser gave every part (and a nested format spec) the
+    /// location of the whole string, `outer`.
+    fn joined_part(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
+        if self.version != PythonVersion::V3_11 {
+            return self.visit_expr(v);
+        }
+        // The parts `%`-formatting was rewritten into keep their own locations: none for the
+        // literal pieces, the argument's for each value.
+        match &v.kind {
+            ExprKind::Constant(c) if v.range == crate::ast_opt::NO_RANGE => self.load_const_ast(c, NO_LOCATION),
+            ExprKind::Constant(c) => self.load_const_ast(c, outer),
+            ExprKind::FormattedValue { value, conversion, format_spec } => {
+                let synthetic = v.range == value.range;
+                let at = (!synthetic).then_some(outer);
+                self.formatted_value(v, value, *conversion, format_spec.as_deref(), at)?
+            }
+            ExprKind::JoinedStr(values) => self.joined_str(v, values, Some(outer))?,
+            _ => self.visit_expr(v)?,
+        }
+        Ok(())
+    }
+
+    fn joined_str(&mut self, e: &Expr, values: &[Expr], outer: Option<Location>) -> CompileResult<()> {
+        let loc = outer.unwrap_or_else(|| self.loc(e.range));
         if values.len() > STACK_USE_GUIDELINE {
             self.addop_load_const(consts::str_const(""), loc);
             self.addop_name(Op::LOAD_METHOD, NameTable::Names, "join", loc);
             self.addop_i(Op::BUILD_LIST, 0, loc);
             for v in values {
-                self.visit_expr(v)?;
+                self.joined_part(v, loc)?;
                 self.addop_i(Op::LIST_APPEND, 1, loc);
             }
             self.addop_i(Op::CALL, 1, loc);
         } else {
             for v in values {
-                self.visit_expr(v)?;
+                self.joined_part(v, loc)?;
             }
             // An empty f-string is `BUILD_STRING 0` in 3.12, the constant '' from 3.13.
             if values.len() > 1 || (values.is_empty() && self.version <= PythonVersion::V3_12) {
@@ -569,9 +615,16 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    fn formatted_value(&mut self, e: &Expr, value: &Expr, conversion: Conversion, spec: Option<&Expr>) -> CompileResult<()> {
+    fn formatted_value(
+        &mut self,
+        e: &Expr,
+        value: &Expr,
+        conversion: Conversion,
+        spec: Option<&Expr>,
+        outer: Option<Location>,
+    ) -> CompileResult<()> {
         self.visit_expr(value)?;
-        let loc = self.loc(e.range);
+        let loc = outer.unwrap_or_else(|| self.loc(e.range));
         let conv = match conversion {
             Conversion::None => None,
             Conversion::Str => Some(1),
@@ -581,7 +634,7 @@ impl Compiler<'_> {
         if self.version <= PythonVersion::V3_12 {
             // One FORMAT_VALUE: the conversion in the low bits, 4 when a spec is on the stack.
             if let Some(spec) = spec {
-                self.visit_expr(spec)?;
+                self.joined_part(spec, loc)?;
             }
             self.addop_i(Op::FORMAT_VALUE, conv.unwrap_or(0) | if spec.is_some() { 4 } else { 0 }, loc);
             return Ok(());

@@ -229,8 +229,13 @@ impl Compiler<'_> {
             md.posonlyargcount = f.args.posonlyargs.len() as u32;
             md.kwonlyargcount = f.args.kwonlyargs.len() as u32;
             let start = self.new_label();
-            self.use_label(start);
-            let add_stopiteration_handler = self.ste().coroutine || self.ste().generator;
+            // 3.11 starts no block after RESUME (it matters to which NOPs survive).
+            if self.version >= PythonVersion::V3_12 {
+                self.use_label(start);
+            }
+            // 3.11 turns a leaking StopIteration into RuntimeError in the eval loop.
+            let add_stopiteration_handler =
+                self.version >= PythonVersion::V3_12 && (self.ste().coroutine || self.ste().generator);
             if add_stopiteration_handler {
                 self.push_fblock(s.range, NO_LOCATION, FBlockType::StopIteration, start, NO_LABEL, None)?;
             }
@@ -340,7 +345,12 @@ impl Compiler<'_> {
             if self.ste().generator {
                 self.optimize_and_assemble(false)
             } else {
-                let bloc = self.loc(body.range);
+                // 3.11 returns at the location its scope started with (the lambda's line).
+                let bloc = if self.version == PythonVersion::V3_11 {
+                    Location::new(loc.lineno, loc.lineno, 0, 0)
+                } else {
+                    self.loc(body.range)
+                };
                 self.addop(Op::RETURN_VALUE, bloc);
                 self.optimize_and_assemble(true)
             }

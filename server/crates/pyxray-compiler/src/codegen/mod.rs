@@ -77,6 +77,9 @@ pub struct CompilerUnit {
     pub deferred_annotations: Vec<annotations::DeferredAnnotation>,
     pub next_conditional_annotation_index: i32,
     pub in_conditional_block: i32,
+    /// 3.11's current location inside a comprehension (`u_lineno` …), which a comparison in
+    /// a condition moves for everything emitted after it.
+    pub loc311: Location,
 }
 
 /// `struct compiler`.
@@ -223,7 +226,27 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn addop_i(&mut self, op: Op, oparg: i32, loc: Location) {
+        if op == Op::CALL && self.version == PythonVersion::V3_11 {
+            // 3.11 prepares every call with a `PRECALL` of the same count.
+            self.seq().addop(Op::PRECALL, oparg, loc);
+        }
         self.seq().addop(op, oparg, loc);
+    }
+
+    /// `CALL_INTRINSIC_1 which` from 3.12; 3.11 has an instruction of its own for each of them.
+    pub fn addop_intrinsic_1(&mut self, which: i32, loc: Location) {
+        if self.version >= PythonVersion::V3_12 {
+            return self.addop_i(Op::CALL_INTRINSIC_1, which, loc);
+        }
+        let op = match which {
+            INTRINSIC_PRINT => Op::PRINT_EXPR,
+            INTRINSIC_IMPORT_STAR => Op::IMPORT_STAR,
+            INTRINSIC_ASYNC_GEN_WRAP => Op::ASYNC_GEN_WRAP,
+            INTRINSIC_UNARY_POSITIVE => Op::UNARY_POSITIVE,
+            INTRINSIC_LIST_TO_TUPLE => Op::LIST_TO_TUPLE,
+            _ => unreachable!("3.11 has no intrinsic {which}"),
+        };
+        self.addop(op, loc);
     }
 
     /// `TO_BOOL` before a truth test: 3.13+ only (3.12 jumps test truth themselves).
@@ -314,6 +337,8 @@ impl<'a> Compiler<'a> {
         let mut arg = self.dict_add(table, &mangled);
         let mut op = op;
         match op {
+            // 3.11 has a real LOAD_METHOD, and LOAD_ATTR without the method bit.
+            Op::LOAD_ATTR | Op::LOAD_METHOD if self.version == PythonVersion::V3_11 => {}
             Op::LOAD_ATTR => arg <<= 1,
             Op::LOAD_METHOD => {
                 op = Op::LOAD_ATTR;
@@ -394,6 +419,7 @@ impl<'a> Compiler<'a> {
             deferred_annotations: Vec::new(),
             next_conditional_annotation_index: 0,
             in_conditional_block: 0,
+            loc311: NO_LOCATION,
         };
         self.units.push(unit);
         self.nestlevel += 1;
@@ -519,7 +545,9 @@ impl<'a> Compiler<'a> {
         let op = match optype {
             OpType::Deref => match ctx {
                 ExprContext::Load => {
-                    if self.ste().kind == BlockType::Class && self.u().in_inlined_comp == 0 {
+                    if self.ste().kind == BlockType::Class && self.version == PythonVersion::V3_11 {
+                        Op::LOAD_CLASSDEREF
+                    } else if self.ste().kind == BlockType::Class && self.u().in_inlined_comp == 0 {
                         self.addop(Op::LOAD_LOCALS, loc);
                         Op::LOAD_FROM_DICT_OR_DEREF
                     } else if self.ste().can_see_class_scope {
@@ -620,10 +648,14 @@ impl<'a> Compiler<'a> {
     /// `optimize_and_assemble`: finishes the current unit (which the caller then exits).
     pub fn optimize_and_assemble(&mut self, add_none: bool) -> CompileResult<Arc<CodeObject>> {
         let code_flags = self.compute_code_flags();
-        if add_none {
-            self.addop_load_const(ConstValue::None, NO_LOCATION);
+        // 3.11 adds the implicit return only when the current block does not end in one.
+        let returns = self.version == PythonVersion::V3_11 && self.seq().ends_in_return();
+        if !returns {
+            if add_none {
+                self.addop_load_const(ConstValue::None, NO_LOCATION);
+            }
+            self.addop(Op::RETURN_VALUE, NO_LOCATION);
         }
-        self.addop(Op::RETURN_VALUE, NO_LOCATION);
         let nparams = self.ste().varnames.len();
         let version = self.version;
         let filename = self.filename.clone();

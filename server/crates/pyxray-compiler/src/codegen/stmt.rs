@@ -228,7 +228,7 @@ impl Compiler<'_> {
     fn stmt_expr(&mut self, loc: Location, value: &Expr) -> CompileResult<()> {
         if self.interactive && self.nestlevel <= 1 {
             self.visit_expr(value)?;
-            self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_PRINT, loc);
+            self.addop_intrinsic_1(INTRINSIC_PRINT, loc);
             self.addop(Op::POP_TOP, NO_LOCATION);
             return Ok(());
         }
@@ -264,18 +264,26 @@ impl Compiler<'_> {
         let end = self.new_label();
         self.push_fblock(s.range, loc, FBlockType::ForLoop, start, end, None)?;
         self.visit_expr(&f.iter)?;
-        loc = self.loc(f.iter.range);
+        // 3.11 gets the iterator at the statement's location, 3.12+ at the iterable's.
+        if self.version >= PythonVersion::V3_12 {
+            loc = self.loc(f.iter.range);
+        }
         self.addop(Op::GET_ITER, loc);
         self.use_label(start);
         self.addop_j(Op::FOR_ITER, cleanup, loc);
-        let tloc = self.loc(f.target.range);
-        self.addop(Op::NOP, tloc);
+        if self.version >= PythonVersion::V3_12 {
+            let tloc = self.loc(f.target.range);
+            self.addop(Op::NOP, tloc);
+        }
         self.use_label(body);
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
         self.addop_j(Op::JUMP, start, NO_LOCATION);
         self.use_label(cleanup);
-        self.addop(Op::END_FOR, NO_LOCATION);
+        // 3.11's FOR_ITER pops the exhausted iterator itself.
+        if self.version >= PythonVersion::V3_12 {
+            self.addop(Op::END_FOR, NO_LOCATION);
+        }
         if self.version >= PythonVersion::V3_14 {
             self.addop(Op::POP_ITER, NO_LOCATION);
         } else if self.version >= PythonVersion::V3_13 {
@@ -465,13 +473,11 @@ impl Compiler<'_> {
         self.addop_name(Op::IMPORT_NAME, NameTable::Names, module.unwrap_or(""), loc);
         for (i, alias) in names.iter().enumerate() {
             if i == 0 && alias.name.starts_with('*') {
+                self.addop_intrinsic_1(INTRINSIC_IMPORT_STAR, loc);
+                // 3.11's IMPORT_STAR pops the module itself.
                 if self.version >= PythonVersion::V3_12 {
-                    self.addop_i(Op::CALL_INTRINSIC_1, INTRINSIC_IMPORT_STAR, loc);
-                } else {
-                    self.addop(Op::IMPORT_STAR, loc);
-                    return Ok(());
+                    self.addop(Op::POP_TOP, NO_LOCATION);
                 }
-                self.addop(Op::POP_TOP, NO_LOCATION);
                 return Ok(());
             }
             self.addop_name(Op::IMPORT_FROM, NameTable::Names, &alias.name, loc);
@@ -493,7 +499,10 @@ impl Compiler<'_> {
             self.warn(s.range, "assertion is always true, perhaps remove parentheses?");
         }
         let end = self.new_label();
-        self.jump_if(loc, test, end, true)?;
+        // 3.11 emits the rest where a comparison in the test left its current location.
+        let mut cur = loc;
+        self.jump_if_at(&mut cur, test, end, true)?;
+        let loc = cur;
         if self.version >= PythonVersion::V3_14 {
             // CONSTANT_ASSERTIONERROR.
             self.addop_i(Op::LOAD_COMMON_CONSTANT, 0, loc);
@@ -504,7 +513,7 @@ impl Compiler<'_> {
             self.visit_expr(m)?;
             self.addop_i(Op::CALL, 0, loc);
         }
-        let tloc = self.loc(test.range);
+        let tloc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(test.range) };
         self.addop_i(Op::RAISE_VARARGS, 1, tloc);
         self.use_label(end);
         Ok(())
@@ -671,7 +680,10 @@ impl Compiler<'_> {
     /// `should_apply_two_element_slice_optimization` (3.14 leaves constant slices to
     /// `LOAD_CONST slice(…)`).
     pub(crate) fn is_two_element_slice(&self, e: &Expr) -> bool {
-        is_two_element_slice(e) && !(self.version >= PythonVersion::V3_14 && is_constant_slice(e))
+        // 3.11 has no BINARY_SLICE/STORE_SLICE: every slice is built.
+        self.version >= PythonVersion::V3_12
+            && is_two_element_slice(e)
+            && !(self.version >= PythonVersion::V3_14 && is_constant_slice(e))
     }
 
     /// A subscript load: `BINARY_SUBSCR` until 3.13, `BINARY_OP 26 ([])` in 3.14.

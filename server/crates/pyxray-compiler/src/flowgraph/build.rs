@@ -159,7 +159,7 @@ pub fn label_exception_targets(g: &mut Cfg) {
             } else if instr.op == Op::YIELD_VALUE {
                 g.blocks[b].instrs[i].except = handler.into();
                 last_yield_except_depth = except_stack.depth() as i32;
-                if g.version <= PythonVersion::V3_12 {
+                if g.version == PythonVersion::V3_12 {
                     // 3.12's oparg is the depth of the exception stack at the yield.
                     g.blocks[b].instrs[i].oparg = last_yield_except_depth;
                 }

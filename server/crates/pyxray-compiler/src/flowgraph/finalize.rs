@@ -17,6 +17,12 @@ fn effect(version: PythonVersion, instr: &CfgInstr, jump: bool) -> CompileResult
 
 /// `calculate_stackdepth`.
 pub fn calculate_stackdepth(g: &mut Cfg) -> CompileResult<i32> {
+    calculate_stackdepth_from(g, 0)
+}
+
+/// `calculate_stackdepth` with the entry block starting at `entry_depth` (3.11's generators
+/// start at 1: its RETURN_GENERATOR pushes nothing).
+pub fn calculate_stackdepth_from(g: &mut Cfg, entry_depth: i32) -> CompileResult<i32> {
     let order = g.order();
     for &b in &order {
         g.blocks[b].startdepth = i32::MIN;
@@ -34,7 +40,7 @@ pub fn calculate_stackdepth(g: &mut Cfg) -> CompileResult<i32> {
         }
         Ok(())
     };
-    push(g, &mut stack, g.entry, 0)?;
+    push(g, &mut stack, g.entry, entry_depth)?;
     while let Some(b) = stack.pop() {
         let mut depth = g.blocks[b].startdepth;
         let mut next = g.blocks[b].next;
@@ -128,7 +134,13 @@ fn fix_cell_offsets(g: &mut Cfg, md: &CodeUnitMetadata, fixedmap: &mut [i32]) ->
         for instr in g.blocks[b].instrs.iter_mut() {
             if matches!(
                 instr.op,
-                Op::MAKE_CELL | Op::LOAD_CLOSURE | Op::LOAD_DEREF | Op::STORE_DEREF | Op::DELETE_DEREF | Op::LOAD_FROM_DICT_OR_DEREF
+                Op::MAKE_CELL
+                    | Op::LOAD_CLOSURE
+                    | Op::LOAD_DEREF
+                    | Op::STORE_DEREF
+                    | Op::DELETE_DEREF
+                    | Op::LOAD_FROM_DICT_OR_DEREF
+                    | Op::LOAD_CLASSDEREF
             ) {
                 if let Some(&f) = fixedmap.get(instr.oparg as usize) {
                     instr.oparg = f;
@@ -274,7 +286,8 @@ pub fn to_instruction_sequence(g: &mut Cfg) -> InstrSequence {
             seq.addop(instr.op, oparg, instr.loc);
             let last = seq.instrs.last_mut().expect("instr");
             if g.version <= PythonVersion::V3_12 && opcodes::has_jump(instr.op) {
-                last.label_arg = instr.oparg;
+                // 3.11 sizes the first round with the zero oparg codegen left in jumps.
+                last.label_arg = if g.version == PythonVersion::V3_11 { 0 } else { instr.oparg };
             }
             last.except = match instr.except.get() {
                 Some(h) => ExceptHandlerInfo {

@@ -7,6 +7,7 @@ mod finalize;
 mod fold;
 mod load_fast;
 mod optimize;
+mod optimize_311;
 mod optimize_312;
 mod passes;
 
@@ -275,6 +276,12 @@ pub fn optimize_code_unit(
     let mut g = build::from_instruction_sequence(seq, version);
     let nlocals = md.varnames.len();
     build::translate_jump_labels_to_targets(&mut g);
+    if version == PythonVersion::V3_11 {
+        let allocation = optimize_311::allocation_order(&g, seq);
+        let (stackdepth, nlocalsplus) = optimize_311::assemble_cfg(&mut g, &mut consts, md, code_flags, &allocation)?;
+        let instrs = finalize::to_instruction_sequence(&mut g);
+        return Ok(OptimizedUnit { instrs, consts, stackdepth, nlocalsplus });
+    }
     build::mark_except_handlers(&mut g);
     build::label_exception_targets(&mut g);
     if version <= PythonVersion::V3_12 {

@@ -121,13 +121,15 @@ pub fn remove_unreachable(g: &mut Cfg) {
 
 /// `basicblock_remove_redundant_nops`: returns how many were removed.
 pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
+    // 3.11's `clean_basic_block` looks at the next block's first instruction, NOP or not.
+    let skip_nop = g.version >= PythonVersion::V3_12;
     let next_block_loc = {
         let next = g.next_nonempty_block(g.blocks[bb].next);
         next.map(|n| {
             g.blocks[n]
                 .instrs
                 .iter()
-                .find(|i| !(i.op == Op::NOP && i.loc.lineno == NO_LOC.lineno))
+                .find(|i| !(skip_nop && i.op == Op::NOP && i.loc.lineno == NO_LOC.lineno))
                 .map_or(NO_LOC, |i| i.loc)
         })
     };
@@ -293,9 +295,10 @@ pub(super) fn fold_tuple_on_constants(g: &mut Cfg, bb: BlockId, build_at: usize,
     }
     let items: Vec<ConstValue> = instrs[start..build_at].iter().map(|i| consts[i.oparg as usize].clone()).collect();
     let index = add_const(ConstValue::Tuple(items.into()), consts);
+    let keep_oparg = g.version == PythonVersion::V3_11;
     let instrs = &mut g.blocks[bb].instrs;
-    for i in start..build_at {
-        instrs[i].set_op0(Op::NOP);
+    for instr in &mut instrs[start..build_at] {
+        set_nop(instr, keep_oparg);
     }
     instrs[build_at].set_op1(Op::LOAD_CONST, index);
 }
@@ -563,20 +566,29 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
     let mut i = 0;
     while i < g.blocks[bb].instrs.len() {
         if g.blocks[bb].instrs[i].op == Op::SWAP {
-            swap_peepholes(&mut g.blocks[bb].instrs, &mut i);
+            swap_peepholes(&mut g.blocks[bb].instrs, &mut i, g.version);
         }
         i += 1;
     }
 }
 
 /// `swaptimize` then `apply_static_swaps` on the run of swaps at `*i`, leaving `*i` at its end.
-pub(super) fn swap_peepholes(instrs: &mut [CfgInstr], i: &mut usize) {
-    swaptimize(instrs, i);
-    apply_static_swaps(instrs, *i as isize);
+/// Makes `instr` a NOP; 3.11 left the oparg in place (and wrote its low byte).
+fn set_nop(instr: &mut CfgInstr, keep_oparg: bool) {
+    if keep_oparg {
+        instr.op = Op::NOP;
+    } else {
+        instr.set_op0(Op::NOP);
+    }
+}
+
+pub(super) fn swap_peepholes(instrs: &mut [CfgInstr], i: &mut usize, version: PythonVersion) {
+    swaptimize(instrs, i, version == PythonVersion::V3_11);
+    apply_static_swaps(instrs, *i as isize, version);
 }
 
 /// `swaptimize`: replaces a run of SWAPs and NOPs by an optimal equivalent.
-fn swaptimize(block: &mut [CfgInstr], ix: &mut usize) {
+fn swaptimize(block: &mut [CfgInstr], ix: &mut usize, keep_oparg: bool) {
     let instructions = &mut block[*ix..];
     let mut depth = instructions[0].oparg as usize;
     let mut len = 0;
@@ -627,13 +639,14 @@ fn swaptimize(block: &mut [CfgInstr], ix: &mut usize) {
         }
     }
     while current >= 0 {
-        instructions[current as usize].set_op0(Op::NOP);
+        set_nop(&mut instructions[current as usize], keep_oparg);
         current -= 1;
     }
     *ix += len - 1;
 }
 
 fn swappable(op: Op) -> bool {
+    // STORE_FAST_MAYBE_NULL (3.12+) never reaches a 3.11 block.
     matches!(op, Op::STORE_FAST | Op::STORE_FAST_MAYBE_NULL | Op::POP_TOP)
 }
 
@@ -666,7 +679,7 @@ fn next_swappable_instruction(block: &[CfgInstr], mut i: usize, lineno: i32) -> 
 }
 
 /// `apply_static_swaps`: performs SWAPs on the instructions that follow instead of the stack.
-fn apply_static_swaps(block: &mut [CfgInstr], mut i: isize) {
+fn apply_static_swaps(block: &mut [CfgInstr], mut i: isize, version: PythonVersion) {
     while i >= 0 {
         let swap = block[i as usize];
         if swap.op != Op::SWAP {
@@ -687,9 +700,10 @@ fn apply_static_swaps(block: &mut [CfgInstr], mut i: isize) {
             }
             count -= 1;
         }
+        // 3.12 stopped swapping two stores to one name (3.11 swaps them).
         let store_j = stores_to(&block[j]);
         let store_k = stores_to(&block[k]);
-        if store_j >= 0 || store_k >= 0 {
+        if version >= PythonVersion::V3_12 && (store_j >= 0 || store_k >= 0) {
             if store_j == store_k {
                 return;
             }
@@ -700,7 +714,7 @@ fn apply_static_swaps(block: &mut [CfgInstr], mut i: isize) {
                 }
             }
         }
-        block[i as usize].set_op0(Op::NOP);
+        set_nop(&mut block[i as usize], version == PythonVersion::V3_11);
         block.swap(j, k);
         i -= 1;
     }

@@ -65,10 +65,12 @@ fn inline_small_exit_blocks(g: &mut Cfg) {
     }
 }
 
-/// 3.12's `jump_thread`: retargets in place, and only within one line.
-fn jump_thread(g: &mut Cfg, bb: BlockId, i: usize, target: CfgInstr, op: Op) -> bool {
+/// 3.11's and 3.12's `jump_thread`: retargets in place, and only within one line (3.12 also
+/// through a jump without a line).
+pub(super) fn jump_thread(g: &mut Cfg, bb: BlockId, i: usize, target: CfgInstr, op: Op) -> bool {
+    let v312 = g.version >= PythonVersion::V3_12;
     let inst = &mut g.blocks[bb].instrs[i];
-    let same_line = inst.loc.lineno == target.loc.lineno || target.loc.lineno == -1;
+    let same_line = inst.loc.lineno == target.loc.lineno || (v312 && target.loc.lineno == -1);
     if same_line && inst.target != target.target {
         inst.target = target.target;
         inst.op = op;
@@ -154,7 +156,7 @@ fn optimize_basic_block(g: &mut Cfg, bb: BlockId, consts: &mut Vec<ConstValue>) 
                 if oparg == 1 {
                     g.blocks[bb].instrs[i].set_op0(Op::NOP);
                 } else {
-                    swap_peepholes(&mut g.blocks[bb].instrs, &mut i);
+                    swap_peepholes(&mut g.blocks[bb].instrs, &mut i, g.version);
                 }
             }
             Op::PUSH_NULL => {

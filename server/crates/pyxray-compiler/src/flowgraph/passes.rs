@@ -336,7 +336,7 @@ fn duplicate_exits_without_lineno(g: &mut Cfg) {
 }
 
 /// `propagate_line_numbers`.
-fn propagate_line_numbers(g: &mut Cfg) {
+pub(super) fn propagate_line_numbers(g: &mut Cfg) {
     // 3.14 fills in only NO_LOCATION, leaving NEXT_LOCATION to the assembler.
     let v314 = g.version >= PythonVersion::V3_14;
     let missing = |lineno: i32| if v314 { lineno == NO_LOC.lineno } else { lineno < 0 };
