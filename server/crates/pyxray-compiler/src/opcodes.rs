@@ -15,6 +15,7 @@ pub fn set_version(version: PythonVersion) {
 }
 
 /// `OPCODE_HAS_JUMP`.
+#[inline]
 pub fn has_jump(op: Op) -> bool {
     if op == Op::END_ASYNC_FOR {
         return VERSION.with(|v| v.get()) >= PythonVersion::V3_14;
@@ -49,31 +50,37 @@ pub fn has_jump(op: Op) -> bool {
 }
 
 /// `IS_BLOCK_PUSH_OPCODE`.
+#[inline]
 pub fn is_block_push(op: Op) -> bool {
     matches!(op, Op::SETUP_FINALLY | Op::SETUP_WITH | Op::SETUP_CLEANUP)
 }
 
 /// `HAS_TARGET`.
+#[inline]
 pub fn has_target(op: Op) -> bool {
     has_jump(op) || is_block_push(op)
 }
 
 /// `IS_SCOPE_EXIT_OPCODE`.
+#[inline]
 pub fn is_scope_exit(op: Op) -> bool {
     matches!(op, Op::RETURN_VALUE | Op::RETURN_CONST | Op::RAISE_VARARGS | Op::RERAISE)
 }
 
 /// `IS_UNCONDITIONAL_JUMP_OPCODE`.
+#[inline]
 pub fn is_unconditional_jump(op: Op) -> bool {
     matches!(op, Op::JUMP | Op::JUMP_NO_INTERRUPT | Op::JUMP_FORWARD | Op::JUMP_BACKWARD | Op::JUMP_BACKWARD_NO_INTERRUPT)
 }
 
 /// `IS_TERMINATOR_OPCODE`.
+#[inline]
 pub fn is_terminator(op: Op) -> bool {
     has_jump(op) || is_scope_exit(op)
 }
 
 /// `OPCODE_HAS_CONST` (3.12's `KW_NAMES` also names a constant).
+#[inline]
 pub fn has_const(op: Op) -> bool {
     matches!(op, Op::LOAD_CONST | Op::RETURN_CONST | Op::KW_NAMES)
 }
@@ -84,6 +91,7 @@ pub fn has_eval_break(op: Op) -> bool {
 }
 
 /// Pseudo instructions (`IS_PSEUDO_INSTR`), which never reach the bytecode.
+#[inline]
 pub fn is_pseudo(op: Op) -> bool {
     matches!(
         op,

@@ -10,7 +10,7 @@ const MAX_INDENT: usize = 100;
 
 pub(crate) fn check(text: &str) -> Option<SyntaxError> {
     let bytes = text.as_bytes();
-    if let Some(at) = bytes.iter().position(|b| *b == 0) {
+    if let Some(at) = memchr::memchr(0, bytes) {
         return Some(error(at, at + 1, "source code cannot contain null bytes", SyntaxErrorKind::SyntaxError));
     }
     let mut depth = 0usize;
@@ -76,12 +76,31 @@ pub(crate) fn check(text: &str) -> Option<SyntaxError> {
                 i = skip_string(bytes, i);
                 continue;
             }
-            _ => {}
+            _ => {
+                // Most bytes are none of the above: skip the run in one tight loop.
+                i += 1;
+                while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += 1;
     }
     None
 }
+
+/// The bytes `check` acts on: comments, line breaks, continuations, brackets and quotes.
+static SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let special = b"#\n\r\\()[]{}'\"";
+    let mut k = 0;
+    while k < special.len() {
+        t[special[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
 /// The innermost bracket still open at the end of `text`, with its offset: CPython reports an
 /// unexpected end of file inside brackets as "'(' was never closed" at that bracket.
@@ -132,7 +151,14 @@ pub(crate) fn matching_bracket(bytes: &[u8], open: usize) -> Option<usize> {
                 i = skip_string(bytes, i);
                 continue;
             }
-            _ => {}
+            _ => {
+                // Most bytes are none of the above: skip the run in one tight loop.
+                i += 1;
+                while i < bytes.len() && !SPECIAL[bytes[i] as usize] {
+                    i += 1;
+                }
+                continue;
+            }
         }
         i += 1;
     }

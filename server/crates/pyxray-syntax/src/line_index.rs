@@ -30,19 +30,19 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let bytes = text.as_bytes();
         let mut line_starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => line_starts.push(i as u32 + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    line_starts.push(i as u32 + 1);
+        let mut after_cr = usize::MAX;
+        for i in memchr::memchr2_iter(b'\n', b'\r', bytes) {
+            if bytes[i] == b'\n' && i == after_cr {
+                // The `\n` of a `\r\n` pair: the line started after the pair, not here.
+                if let Some(last) = line_starts.last_mut() {
+                    *last = i as u32 + 1;
                 }
-                _ => {}
+            } else {
+                line_starts.push(i as u32 + 1);
             }
-            i += 1;
+            if bytes[i] == b'\r' {
+                after_cr = i + 1;
+            }
         }
         LineIndex { line_starts, len: text.len() as u32 }
     }
