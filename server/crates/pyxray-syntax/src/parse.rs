@@ -73,12 +73,15 @@ impl Parsed {
 pub struct Grammar {
     /// PEP 758 (3.14): `except A, B:` without parentheses.
     pub bare_except_tuples: bool,
+    /// PEP 750 (3.14): t-strings, with 3.14's tokenizer rules for string prefixes (`'b' and 't'
+    /// prefixes are incompatible`) and for comments in `{x=}` text.
+    pub template_strings: bool,
 }
 
 impl Grammar {
     /// The grammar of CPython 3.`minor`.
     pub fn of_release(minor: u32) -> Grammar {
-        Grammar { bare_except_tuples: minor >= 14 }
+        Grammar { bare_except_tuples: minor >= 14, template_strings: minor >= 14 }
     }
 }
 
@@ -110,7 +113,7 @@ pub(crate) fn parse_part(
     end: usize,
     grammar: Grammar,
 ) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
-    let (masked, placeholders, escapes) = prepare(text, start, end)?;
+    let (masked, placeholders, escapes) = prepare(text, start, end, grammar)?;
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let suite = match lexer::parse(part, Mode::Module, start as u32, grammar) {
         Ok(rp::Mod::Module(m)) => m.body,
@@ -155,11 +158,11 @@ fn too_deep(start: usize, end: usize) -> SyntaxError {
 
 type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
 
-/// Finds the f-string runs in `text[start..end]`, parses each, and masks them.
 type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
 
-pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, SyntaxError> {
-    let mut sc = strings::Scanner::new(text);
+/// Finds the f-string and t-string runs in `text[start..end]`, parses each, and masks them.
+pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<Prepared, SyntaxError> {
+    let mut sc = strings::Scanner::with_template_strings(text, grammar.template_strings);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
     let mut placeholders = Placeholders::new();
@@ -173,7 +176,7 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, 
     for run in runs {
         let tokens = &sc.tokens[run];
         let (rs, re) = (tokens[0].start, tokens[tokens.len() - 1].end);
-        let expr = fstring::parse_run(text, tokens, &mut |s, e| parse_expression_at(text, s, e))?;
+        let expr = fstring::parse_run(text, tokens, grammar.template_strings, &mut |s, e| parse_expression_at(text, s, e, grammar))?;
         placeholders.insert(rs as u32 + 1, expr);
         spans.push((rs, re));
     }
@@ -182,11 +185,11 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, 
 
 /// Parses `text[start..end]` as one expression (an f-string replacement field), as CPython
 /// does: inside implicit parentheses, so newlines are allowed.
-fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::ast::Expr, SyntaxError> {
-    let (masked, placeholders, _) = prepare(text, start, end)?;
+fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<crate::ast::Expr, SyntaxError> {
+    let (masked, placeholders, _) = prepare(text, start, end, grammar)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
-    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), Grammar::default()) {
+    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), grammar) {
         Ok(rp::Mod::Expression(m)) => *m.body,
         Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
         Err(e) => return Err(convert_error(text, e.offset.to_u32(), &e.error)),

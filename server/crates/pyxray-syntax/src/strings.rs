@@ -1,6 +1,7 @@
 //! String literals as CPython 3.12+'s tokenizer sees them: finding every string token (f-strings
-//! with nested replacement fields included, PEP 701), grouping implicitly concatenated runs, and
-//! decoding escape sequences (reporting invalid ones, which CPython warns about).
+//! with nested replacement fields included, PEP 701; t-strings, PEP 750, on 3.14), grouping
+//! implicitly concatenated runs, and decoding escape sequences (reporting invalid ones, which
+//! CPython warns about).
 
 
 use crate::pystr::PyStr;
@@ -18,7 +19,30 @@ pub(crate) struct StringToken {
     pub raw: bool,
     pub bytes: bool,
     pub fstring: bool,
+    /// A PEP 750 t-string (3.14); `fstring` is then false.
+    pub tstring: bool,
     pub unicode_prefix: bool,
+}
+
+impl StringToken {
+    /// The letter CPython's tokenizer messages name the literal by (`TOK_GET_STRING_PREFIX`).
+    pub fn kind_letter(&self) -> char {
+        if self.tstring {
+            't'
+        } else {
+            'f'
+        }
+    }
+}
+
+/// A string prefix: which of CPython's letters it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Prefix {
+    pub raw: bool,
+    pub bytes: bool,
+    pub f: bool,
+    pub t: bool,
+    pub u: bool,
 }
 
 /// An invalid escape sequence found in a non-raw literal (`\d`, or an octal escape above 0o377).
@@ -60,30 +84,47 @@ fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// Parses a string prefix; `None` if `word` is not one.
-fn prefix_flags(word: &[u8]) -> Option<(bool, bool, bool, bool)> {
-    if word.len() > 2 {
-        return None;
-    }
-    let (mut raw, mut bytes, mut f, mut u) = (false, false, false, false);
+/// Parses the word before a quote as a string prefix: `Ok(None)` if it is not one (the word is
+/// a name). With `template_strings` (3.14) `t` is a prefix letter, and any set of distinct prefix
+/// letters is a prefix, incompatible ones being an error (`_PyLexer_check_string_prefixes`).
+fn prefix_flags(word: &[u8], template_strings: bool) -> Result<Option<Prefix>, String> {
+    let mut p = Prefix::default();
     for &c in word {
         match c.to_ascii_lowercase() {
-            b'r' if !raw => raw = true,
-            b'b' if !bytes => bytes = true,
-            b'f' if !f => f = true,
-            b'u' if !u => u = true,
-            _ => return None,
+            b'r' if !p.raw => p.raw = true,
+            b'b' if !p.bytes => p.bytes = true,
+            b'f' if !p.f => p.f = true,
+            b'u' if !p.u => p.u = true,
+            b't' if !p.t && template_strings => p.t = true,
+            _ => return Ok(None),
         }
     }
-    if (u && word.len() > 1) || (bytes && f) {
-        return None;
+    if !template_strings {
+        if word.len() > 2 || (p.u && word.len() > 1) || (p.bytes && p.f) {
+            return Ok(None);
+        }
+        return Ok(Some(p));
     }
-    Some((raw, bytes, f, u))
+    let pairs = [
+        (p.u && p.bytes, "u", "b"),
+        (p.u && p.raw, "u", "r"),
+        (p.u && p.f, "u", "f"),
+        (p.u && p.t, "u", "t"),
+        (p.bytes && p.f, "b", "f"),
+        (p.bytes && p.t, "b", "t"),
+        (p.f && p.t, "f", "t"),
+    ];
+    match pairs.iter().find(|(clash, _, _)| *clash) {
+        Some((_, a, b)) => Err(format!("'{a}' and '{b}' prefixes are incompatible")),
+        None => Ok(Some(p)),
+    }
 }
 
 /// Scans the whole source for string tokens, in order.
 pub(crate) struct Scanner<'a> {
     pub bytes: &'a [u8],
+    /// 3.14's tokenizer: t-strings and its string-prefix errors.
+    pub template_strings: bool,
     pub tokens: Vec<StringToken>,
     pub escapes: Vec<InvalidEscape>,
     /// For each token, whether the next significant token is a string continuing the same run.
@@ -92,7 +133,18 @@ pub(crate) struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+        Scanner { bytes: text.as_bytes(), template_strings: false, tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+    }
+
+    /// A scanner for CPython 3.14's tokenizer when `template_strings`.
+    pub fn with_template_strings(text: &'a str, template_strings: bool) -> Self {
+        Scanner { template_strings, ..Scanner::new(text) }
+    }
+
+    /// The prefix `bytes[start..quote_at]`, or `None` for a name; an error at `start` for
+    /// incompatible letters.
+    fn prefix_at(&self, start: usize, quote_at: usize) -> Result<Option<Prefix>, ScanError> {
+        prefix_flags(&self.bytes[start..quote_at], self.template_strings).map_err(|message| ScanError { offset: start, message })
     }
 
     /// Scans `[start, end)` as Python code (a module or an f-string expression).
@@ -124,7 +176,7 @@ impl<'a> Scanner<'a> {
                 }
                 b'#' => i = line_break(bytes, i, end),
                 b'\'' | b'"' => {
-                    let tok = self.scan_string(i, i, end, (false, false, false, false))?;
+                    let tok = self.scan_string(i, i, end, Prefix::default())?;
                     i = tok.end;
                     self.push_token(tok, &mut pending);
                 }
@@ -134,7 +186,7 @@ impl<'a> Scanner<'a> {
                         i += 1;
                     }
                     if i < end && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                        if let Some(flags) = prefix_flags(&bytes[s..i]) {
+                        if let Some(flags) = self.prefix_at(s, i)? {
                             let tok = self.scan_string(s, i, end, flags)?;
                             i = tok.end;
                             self.push_token(tok, &mut pending);
@@ -183,14 +235,16 @@ impl<'a> Scanner<'a> {
         start: usize,
         quote_at: usize,
         limit: usize,
-        (raw, bytes_lit, f, u): (bool, bool, bool, bool),
+        prefix: Prefix,
     ) -> Result<StringToken, ScanError> {
+        let Prefix { raw, bytes: bytes_lit, f, t, u } = prefix;
         let bytes = self.bytes;
         let quote = bytes[quote_at];
         let triple = quote_at + 2 < limit && bytes[quote_at + 1] == quote && bytes[quote_at + 2] == quote;
         let body_start = quote_at + if triple { 3 } else { 1 };
-        let body_end = if f {
-            let body = scan_fstring_body(self, body_start, limit, quote, triple, raw, false)?;
+        let body_end = if f || t {
+            let kind = if t { 't' } else { 'f' };
+            let body = scan_fstring_body(self, body_start, limit, Quoting { quote, triple, raw, kind }, false)?;
             body.end
         } else {
             self.scan_plain_body(body_start, limit, quote, triple, raw, bytes_lit, start)?
@@ -206,6 +260,7 @@ impl<'a> Scanner<'a> {
             raw,
             bytes: bytes_lit,
             fstring: f,
+            tstring: t,
             unicode_prefix: u,
         })
     }
@@ -344,16 +399,19 @@ fn at_closing_quote(bytes: &[u8], i: usize, quote: u8, triple: bool) -> bool {
     !triple || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote))
 }
 
-/// Scans an f-string body (or a format spec when `in_spec`) following the 3.12+ tokenizer.
-pub(crate) fn scan_fstring_body(
-    sc: &mut Scanner<'_>,
-    start: usize,
-    limit: usize,
-    quote: u8,
-    triple: bool,
-    raw: bool,
-    in_spec: bool,
-) -> Result<FBody, ScanError> {
+/// How an f- or t-string is quoted, and which of the two it is (`kind`: `'f'` or `'t'`, the
+/// letter its error messages use).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Quoting {
+    pub quote: u8,
+    pub triple: bool,
+    pub raw: bool,
+    pub kind: char,
+}
+
+/// Scans an f- or t-string body (or a format spec when `in_spec`) following the 3.12+ tokenizer.
+pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize, q: Quoting, in_spec: bool) -> Result<FBody, ScanError> {
+    let Quoting { quote, triple, raw, kind } = q;
     let bytes = sc.bytes;
     let mut pieces = Vec::new();
     let mut piece_start = start;
@@ -364,16 +422,16 @@ pub(crate) fn scan_fstring_body(
             return Err(ScanError {
                 offset: start,
                 message: if triple {
-                    "unterminated triple-quoted f-string literal".into()
+                    format!("unterminated triple-quoted {kind}-string literal")
                 } else {
-                    "unterminated f-string literal".into()
+                    format!("unterminated {kind}-string literal")
                 },
             });
         }
         let c = bytes[i];
         if at_closing_quote(bytes, i, quote, triple) {
             if in_spec {
-                return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+                return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
             }
             pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
             return Ok(FBody { pieces, end: i });
@@ -382,10 +440,10 @@ pub(crate) fn scan_fstring_body(
             if in_spec {
                 return Err(ScanError {
                     offset: i,
-                    message: "f-string: newlines are not allowed in format specifiers for single quoted f-strings".into(),
+                    message: format!("{kind}-string: newlines are not allowed in format specifiers for single quoted {kind}-strings"),
                 });
             }
-            return Err(ScanError { offset: start, message: "unterminated f-string literal".into() });
+            return Err(ScanError { offset: start, message: format!("unterminated {kind}-string literal") });
         }
         match c {
             b'{' => {
@@ -396,7 +454,7 @@ pub(crate) fn scan_fstring_body(
                     continue;
                 }
                 pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
-                let field = scan_field(sc, i, limit, quote, triple, raw)?;
+                let field = scan_field(sc, i, limit, q)?;
                 i = field.close + 1;
                 piece_start = i;
                 pieces.push(FPiece::Field(field));
@@ -417,7 +475,7 @@ pub(crate) fn scan_fstring_body(
                     piece_start = i;
                     continue;
                 }
-                return Err(ScanError { offset: i, message: "f-string: single '}' is not allowed".into() });
+                return Err(ScanError { offset: i, message: format!("{kind}-string: single '}}' is not allowed") });
             }
             b'\\' => {
                 let peek = bytes.get(i + 1).copied();
@@ -444,7 +502,8 @@ pub(crate) fn scan_fstring_body(
 }
 
 /// Scans a replacement field starting at its `{`.
-fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple: bool, raw: bool) -> Result<FField, ScanError> {
+fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Result<FField, ScanError> {
+    let Quoting { quote, triple, kind, .. } = q;
     let bytes = sc.bytes;
     let expr_start = open + 1;
     let mut i = expr_start;
@@ -457,17 +516,17 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple
     // Scan the expression: Python code up to a top-level `=`, `!`, `:` or `}`.
     loop {
         if i >= limit {
-            let message = if commented { "'{' was never closed" } else { "f-string: expecting '}'" };
-            return Err(ScanError { offset: open, message: message.into() });
+            let message = if commented { "'{' was never closed".to_string() } else { format!("{kind}-string: expecting '}}'") };
+            return Err(ScanError { offset: open, message });
         }
         let c = bytes[i];
         match c {
             // Since PEP 701 a quote inside a field always opens a nested string; one that
             // cannot be closed is the enclosing f-string's end.
-            b'\'' | b'"' => match sc.scan_string(i, i, limit, (false, false, false, false)) {
+            b'\'' | b'"' => match sc.scan_string(i, i, limit, Prefix::default()) {
                 Ok(tok) => i = tok.end,
                 Err(_) if at_closing_quote(bytes, i, quote, triple) => {
-                    return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+                    return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
                 }
                 Err(e) => return Err(e),
             },
@@ -514,7 +573,7 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple
                     i += 1;
                 }
                 if i < limit && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                    if let Some(flags) = prefix_flags(&bytes[s..i]) {
+                    if let Some(flags) = sc.prefix_at(s, i)? {
                         let tok = sc.scan_string(s, i, limit, flags)?;
                         i = tok.end;
                     }
@@ -524,7 +583,7 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple
         }
     }
     if expr_end == expr_start || bytes[expr_start..expr_end].iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ScanError { offset: open, message: "f-string: valid expression required before '}'".into() });
+        return Err(ScanError { offset: open, message: format!("{kind}-string: valid expression required before '}}'") });
     }
     i = expr_end;
     if bytes[i] == b'=' {
@@ -550,7 +609,7 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple
             i += 1;
         }
         if name_start == i {
-            return Err(ScanError { offset: bang, message: "f-string: missing conversion character".into() });
+            return Err(ScanError { offset: bang, message: format!("{kind}-string: missing conversion character") });
         }
         conversion = Some((bang, name_start, i));
         while i < limit && matches!(bytes[i], b' ' | b'\t') {
@@ -559,12 +618,12 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple
     }
     if bytes.get(i) == Some(&b':') {
         let colon = i;
-        let body = scan_fstring_body(sc, i + 1, limit, quote, triple, raw, true)?;
+        let body = scan_fstring_body(sc, i + 1, limit, q, true)?;
         spec = Some((colon, body.pieces));
         i = body.end;
     }
     if bytes.get(i) != Some(&b'}') {
-        return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
+        return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
     }
     Ok(FField { open, close: i, expr_start, expr_end, debug, conversion, spec })
 }
@@ -665,7 +724,7 @@ pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<Py
     sc.scan_code(start, end).ok()?;
     let mut out = PyStr::new();
     for tok in &sc.tokens {
-        if tok.fstring || tok.bytes {
+        if tok.fstring || tok.tstring || tok.bytes {
             return None;
         }
         let body = &text[tok.body_start..tok.body_end];
@@ -674,7 +733,8 @@ pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<Py
     Some(out)
 }
 
-/// The runs of adjacent string tokens that contain an f-string, as token index ranges.
+/// The runs of adjacent string tokens that contain an f-string or a t-string, as token index
+/// ranges.
 pub(crate) fn fstring_runs(sc: &Scanner<'_>) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -684,7 +744,7 @@ pub(crate) fn fstring_runs(sc: &Scanner<'_>) -> Vec<std::ops::Range<usize>> {
             i += 1;
         }
         i += 1;
-        if sc.tokens[start..i].iter().any(|t| t.fstring) {
+        if sc.tokens[start..i].iter().any(|t| t.fstring || t.tstring) {
             out.push(start..i);
         }
     }
