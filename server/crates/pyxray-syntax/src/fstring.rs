@@ -5,7 +5,7 @@
 
 use crate::ast::*;
 use crate::pystr::PyStr;
-use crate::parse::{SyntaxError, SyntaxErrorKind};
+use crate::parse::{Grammar, SyntaxError, SyntaxErrorKind};
 use crate::strings::{decode_str, scan_fstring_body, FField, FPiece, Quoting, Scanner, StringToken};
 
 type ExprParser<'p> = dyn FnMut(usize, usize) -> Result<Expr, SyntaxError> + 'p;
@@ -20,10 +20,7 @@ fn error(offset: usize, message: impl Into<String>) -> SyntaxError {
 
 /// What the run is parsed for: CPython 3.14's tokenizer (t-strings, and comments in `{x=}`
 /// text found outside string literals only) or 3.12/3.13's.
-#[derive(Clone, Copy)]
-struct Ctx {
-    template_strings: bool,
-}
+type Ctx = Grammar;
 
 fn str_const(value: PyStr, start: usize, end: usize) -> Expr {
     Expr::new(range(start, end), ExprKind::Constant(Constant::Str(value)))
@@ -34,14 +31,14 @@ fn is_empty_str(e: &Expr) -> bool {
 }
 
 /// Builds the expression for a run of adjacent string tokens that contains an f-string or a
-/// t-string; `template_strings` selects CPython 3.14's tokenizer.
+/// t-string, with the tokenizer of `grammar`'s release.
 pub(crate) fn parse_run(
     text: &str,
     tokens: &[StringToken],
-    template_strings: bool,
+    grammar: Grammar,
     parse_expr: &mut ExprParser<'_>,
 ) -> Result<Expr, SyntaxError> {
-    let ctx = Ctx { template_strings };
+    let ctx = grammar;
     let first = tokens.first().map_or(0, |t| t.start);
     let last = tokens.last().map_or(0, |t| t.end);
     if tokens.iter().any(|t| t.tstring) {
@@ -89,8 +86,8 @@ fn template_run(text: &str, tokens: &[StringToken], ctx: Ctx, parse_expr: &mut E
 
 /// `_PyPegen_joined_str` (or `_PyPegen_template_str`) for one f-string (t-string) token.
 fn joined_str(text: &str, tok: &StringToken, ctx: Ctx, parse_expr: &mut ExprParser<'_>) -> Result<Expr, SyntaxError> {
-    let mut sc = Scanner::with_template_strings(text, ctx.template_strings);
-    let q = Quoting { quote: tok.quote, triple: tok.triple, raw: tok.raw, kind: tok.kind_letter() };
+    let mut sc = Scanner::with_grammar(text, ctx);
+    let q = Quoting { token_start: tok.start, quote: tok.quote, triple: tok.triple, raw: tok.raw, kind: tok.kind_letter() };
     let body = scan_fstring_body(&mut sc, tok.body_start, tok.end, q, false).map_err(|e| error(e.offset, e.message))?;
     let mut values = Vec::new();
     for piece in &body.pieces {
@@ -324,3 +321,6 @@ fn concatenate(strings: Vec<Expr>) -> Vec<Expr> {
     }
     values
 }
+
+#[cfg(test)]
+mod tests;

@@ -69,19 +69,28 @@ impl Parsed {
 
 /// Grammar differences between the CPython releases pyxray reproduces, beyond what the parser
 /// accepts for all of them. The default is CPython 3.13's grammar.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grammar {
     /// PEP 758 (3.14): `except A, B:` without parentheses.
     pub bare_except_tuples: bool,
     /// PEP 750 (3.14): t-strings, with 3.14's tokenizer rules for string prefixes (`'b' and 't'
     /// prefixes are incompatible`) and for comments in `{x=}` text.
     pub template_strings: bool,
+    /// 3.13+: "unterminated string literal ...; perhaps you escaped the end quote?" when the
+    /// literal holds an escaped quote.
+    pub escaped_quote_hint: bool,
+}
+
+impl Default for Grammar {
+    fn default() -> Grammar {
+        Grammar::of_release(13)
+    }
 }
 
 impl Grammar {
     /// The grammar of CPython 3.`minor`.
     pub fn of_release(minor: u32) -> Grammar {
-        Grammar { bare_except_tuples: minor >= 14, template_strings: minor >= 14 }
+        Grammar { bare_except_tuples: minor >= 14, template_strings: minor >= 14, escaped_quote_hint: minor >= 13 }
     }
 }
 
@@ -133,7 +142,12 @@ pub(crate) fn parse_part(
                 let range = TextRange::new(at, at + 1);
                 return Err(SyntaxError { range, message: message.into(), kind: SyntaxErrorKind::SyntaxError });
             }
-            return Err(convert_error(text, e.offset.to_u32(), &e.error));
+            let mut error = convert_error(text, e.offset.to_u32(), &e.error);
+            if !grammar.template_strings && strings::at_template_string(text, e.offset.to_usize()) {
+                // A t-string before 3.14 is a name followed by a string: CPython's plain message.
+                error.message = "invalid syntax".into();
+            }
+            return Err(error);
         }
     };
     if depth::max_depth(&suite) > MAX_TREE_DEPTH {
@@ -162,7 +176,7 @@ type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
 
 /// Finds the f-string and t-string runs in `text[start..end]`, parses each, and masks them.
 pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<Prepared, SyntaxError> {
-    let mut sc = strings::Scanner::with_template_strings(text, grammar.template_strings);
+    let mut sc = strings::Scanner::with_grammar(text, grammar);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
     let mut placeholders = Placeholders::new();
@@ -176,7 +190,12 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) ->
     for run in runs {
         let tokens = &sc.tokens[run];
         let (rs, re) = (tokens[0].start, tokens[tokens.len() - 1].end);
-        let expr = fstring::parse_run(text, tokens, grammar.template_strings, &mut |s, e| parse_expression_at(text, s, e, grammar))?;
+        if !grammar.template_strings && strings::at_template_string(text, rs) {
+            // `t"a" f"b"` before 3.14: a name, then strings; the placeholder would make a call.
+            let range = TextRange::new(rs as u32, rs as u32 + 1);
+            return Err(SyntaxError { range, message: "invalid syntax".into(), kind: SyntaxErrorKind::SyntaxError });
+        }
+        let expr = fstring::parse_run(text, tokens, grammar, &mut |s, e| parse_expression_at(text, s, e, grammar))?;
         placeholders.insert(rs as u32 + 1, expr);
         spans.push((rs, re));
     }

@@ -4,6 +4,7 @@
 //! CPython warns about).
 
 
+use crate::parse::Grammar;
 use crate::pystr::PyStr;
 /// A string literal token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -123,8 +124,8 @@ fn prefix_flags(word: &[u8], template_strings: bool) -> Result<Option<Prefix>, S
 /// Scans the whole source for string tokens, in order.
 pub(crate) struct Scanner<'a> {
     pub bytes: &'a [u8],
-    /// 3.14's tokenizer: t-strings and its string-prefix errors.
-    pub template_strings: bool,
+    /// Which release's tokenizer: t-strings and their prefix errors (3.14), error wording.
+    pub grammar: Grammar,
     pub tokens: Vec<StringToken>,
     pub escapes: Vec<InvalidEscape>,
     /// For each token, whether the next significant token is a string continuing the same run.
@@ -133,18 +134,18 @@ pub(crate) struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), template_strings: false, tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+        Scanner { bytes: text.as_bytes(), grammar: Grammar::default(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
     }
 
-    /// A scanner for CPython 3.14's tokenizer when `template_strings`.
-    pub fn with_template_strings(text: &'a str, template_strings: bool) -> Self {
-        Scanner { template_strings, ..Scanner::new(text) }
+    /// A scanner for the tokenizer of `grammar`'s release.
+    pub fn with_grammar(text: &'a str, grammar: Grammar) -> Self {
+        Scanner { grammar, ..Scanner::new(text) }
     }
 
     /// The prefix `bytes[start..quote_at]`, or `None` for a name; an error at `start` for
     /// incompatible letters.
     fn prefix_at(&self, start: usize, quote_at: usize) -> Result<Option<Prefix>, ScanError> {
-        prefix_flags(&self.bytes[start..quote_at], self.template_strings).map_err(|message| ScanError { offset: start, message })
+        prefix_flags(&self.bytes[start..quote_at], self.grammar.template_strings).map_err(|message| ScanError { offset: start, message })
     }
 
     /// Scans `[start, end)` as Python code (a module or an f-string expression).
@@ -244,7 +245,8 @@ impl<'a> Scanner<'a> {
         let body_start = quote_at + if triple { 3 } else { 1 };
         let body_end = if f || t {
             let kind = if t { 't' } else { 'f' };
-            let body = scan_fstring_body(self, body_start, limit, Quoting { quote, triple, raw, kind }, false)?;
+            let q = Quoting { token_start: start, quote, triple, raw, kind };
+            let body = scan_fstring_body(self, body_start, limit, q, false)?;
             body.end
         } else {
             self.scan_plain_body(body_start, limit, quote, triple, raw, bytes_lit, start)?
@@ -265,6 +267,13 @@ impl<'a> Scanner<'a> {
         })
     }
 
+    /// The tokenizer's "unterminated ..." error for a literal starting at `token_start`, noticed
+    /// at `at` (a line break, or the end of the input).
+    fn unterminated(&self, token_start: usize, at: usize, what: &str) -> ScanError {
+        let message = format!("unterminated {what} (detected at line {})", detected_line(self.bytes, at));
+        ScanError { offset: token_start, message }
+    }
+
     /// Returns the offset of the closing quote(s).
     #[allow(clippy::too_many_arguments)]
     fn scan_plain_body(
@@ -278,6 +287,7 @@ impl<'a> Scanner<'a> {
         token_start: usize,
     ) -> Result<usize, ScanError> {
         let bytes = self.bytes;
+        let mut escaped_quote = false;
         while i < limit {
             if triple {
                 // Inside a triple-quoted body only a backslash or the quote matters.
@@ -291,6 +301,7 @@ impl<'a> Scanner<'a> {
                 if !raw {
                     self.check_escape(i, limit, bytes_lit, token_start);
                 }
+                escaped_quote |= bytes.get(i + 1) == Some(&quote);
                 i += 2;
                 if i <= limit && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
                     i += 1;
@@ -301,21 +312,22 @@ impl<'a> Scanner<'a> {
                 return Ok(i);
             }
             if !triple && (b == b'\n' || b == b'\r') {
-                return Err(ScanError {
-                    offset: token_start,
-                    message: "unterminated string literal".into(),
-                });
+                return Err(self.single_quoted_unterminated(token_start, i, escaped_quote));
             }
             i += 1;
         }
-        Err(ScanError {
-            offset: token_start,
-            message: if triple {
-                "unterminated triple-quoted string literal".into()
-            } else {
-                "unterminated string literal".into()
-            },
-        })
+        if triple {
+            return Err(self.unterminated(token_start, limit, "triple-quoted string literal"));
+        }
+        Err(self.single_quoted_unterminated(token_start, limit, escaped_quote))
+    }
+
+    fn single_quoted_unterminated(&self, token_start: usize, at: usize, escaped_quote: bool) -> ScanError {
+        let mut e = self.unterminated(token_start, at, "string literal");
+        if escaped_quote && self.grammar.escaped_quote_hint {
+            e.message.push_str("; perhaps you escaped the end quote?");
+        }
+        e
     }
 
     /// Records an invalid escape at the backslash at `i`, in the token (or f-string piece)
@@ -403,6 +415,8 @@ fn at_closing_quote(bytes: &[u8], i: usize, quote: u8, triple: bool) -> bool {
 /// letter its error messages use).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Quoting {
+    /// Offset of the literal's prefix, where "unterminated" errors point.
+    pub token_start: usize,
     pub quote: u8,
     pub triple: bool,
     pub raw: bool,
@@ -411,7 +425,7 @@ pub(crate) struct Quoting {
 
 /// Scans an f- or t-string body (or a format spec when `in_spec`) following the 3.12+ tokenizer.
 pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize, q: Quoting, in_spec: bool) -> Result<FBody, ScanError> {
-    let Quoting { quote, triple, raw, kind } = q;
+    let Quoting { token_start, quote, triple, raw, kind } = q;
     let bytes = sc.bytes;
     let mut pieces = Vec::new();
     let mut piece_start = start;
@@ -419,19 +433,13 @@ pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize
     let mut unicode_escape = false;
     loop {
         if i >= limit {
-            return Err(ScanError {
-                offset: start,
-                message: if triple {
-                    format!("unterminated triple-quoted {kind}-string literal")
-                } else {
-                    format!("unterminated {kind}-string literal")
-                },
-            });
+            let what = if triple { format!("triple-quoted {kind}-string literal") } else { format!("{kind}-string literal") };
+            return Err(sc.unterminated(token_start, limit, &what));
         }
         let c = bytes[i];
         if at_closing_quote(bytes, i, quote, triple) {
             if in_spec {
-                return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
+                return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}', or format specs") });
             }
             pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
             return Ok(FBody { pieces, end: i });
@@ -443,7 +451,7 @@ pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize
                     message: format!("{kind}-string: newlines are not allowed in format specifiers for single quoted {kind}-strings"),
                 });
             }
-            return Err(ScanError { offset: start, message: format!("unterminated {kind}-string literal") });
+            return Err(sc.unterminated(token_start, i, &format!("{kind}-string literal")));
         }
         match c {
             b'{' => {
@@ -583,7 +591,8 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
         }
     }
     if expr_end == expr_start || bytes[expr_start..expr_end].iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ScanError { offset: open, message: format!("{kind}-string: valid expression required before '}}'") });
+        let before = bytes[expr_end] as char;
+        return Err(ScanError { offset: expr_end, message: format!("{kind}-string: valid expression required before '{before}'") });
     }
     i = expr_end;
     if bytes[i] == b'=' {
@@ -604,16 +613,31 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
     if bytes.get(i) == Some(&b'!') {
         let bang = i;
         i += 1;
+        while i < limit && matches!(bytes[i], b' ' | b'\t') {
+            i += 1;
+        }
+        // `invalid_conversion_character`, and `_PyPegen_check_fstring_conversion`.
+        match bytes.get(i) {
+            Some(b':' | b'}') => {
+                return Err(ScanError { offset: i, message: format!("{kind}-string: missing conversion character") })
+            }
+            Some(&b) if is_ident_start(b) => {}
+            _ => return Err(ScanError { offset: i, message: format!("{kind}-string: invalid conversion character") }),
+        }
+        if i != bang + 1 {
+            let message = format!("{kind}-string: conversion type must come right after the exclamation mark");
+            return Err(ScanError { offset: bang, message });
+        }
         let name_start = i;
         while i < limit && is_ident_continue(bytes[i]) {
             i += 1;
         }
-        if name_start == i {
-            return Err(ScanError { offset: bang, message: format!("{kind}-string: missing conversion character") });
-        }
         conversion = Some((bang, name_start, i));
         while i < limit && matches!(bytes[i], b' ' | b'\t') {
             i += 1;
+        }
+        if !matches!(bytes.get(i), Some(b':' | b'}')) {
+            return Err(ScanError { offset: i.min(limit), message: format!("{kind}-string: expecting ':' or '}}'") });
         }
     }
     if bytes.get(i) == Some(&b':') {
@@ -626,6 +650,43 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
         return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
     }
     Ok(FField { open, close: i, expr_start, expr_end, debug, conversion, spec })
+}
+
+/// True when `offset` is at what 3.14 reads as a t-string prefix (distinct prefix letters, one of
+/// them `t`: `t'…'`, `rt'…'`, or an invalid mix such as `bt'…'`), or at the quote after one.
+/// Before 3.14 the prefix is a name and the quote starts a string.
+pub(crate) fn at_template_string(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let is_template_prefix =
+        |word: &[u8]| matches!(prefix_flags(word, true), Ok(Some(p)) if p.t) || matches!(prefix_flags(word, true), Err(_) if word.iter().any(|c| c.eq_ignore_ascii_case(&b't')));
+    let word_end = |from: usize| {
+        let mut i = from;
+        while i < bytes.len() && is_ident_continue(bytes[i]) {
+            i += 1;
+        }
+        i
+    };
+    if offset >= bytes.len() {
+        return false;
+    }
+    if matches!(bytes[offset], b'\'' | b'"') {
+        let mut start = offset;
+        while start > 0 && is_ident_continue(bytes[start - 1]) {
+            start -= 1;
+        }
+        return start < offset && is_template_prefix(&bytes[start..offset]);
+    }
+    let starts_word = offset == 0 || !is_ident_continue(bytes[offset - 1]);
+    let end = word_end(offset);
+    starts_word && end < bytes.len() && matches!(bytes[end], b'\'' | b'"') && is_template_prefix(&bytes[offset..end])
+}
+
+/// The line the tokenizer is on when it gives up on an unterminated literal at `at`: a final
+/// line break does not start a new line.
+fn detected_line(bytes: &[u8], at: usize) -> usize {
+    let at = at.min(bytes.len());
+    let at = if at > 0 && at == bytes.len() && bytes[at - 1] == b'\n' { at - 1 } else { at };
+    1 + memchr::memchr_iter(b'\n', &bytes[..at]).count()
 }
 
 /// Decodes the escapes of a (non-raw) str literal body as CPython does; invalid escapes stay
