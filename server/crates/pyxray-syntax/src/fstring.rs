@@ -143,9 +143,23 @@ fn debug_text(text: &str, f: &FField, ctx: Ctx) -> Option<Expr> {
     Some(str_const(value, f.expr_start, end))
 }
 
+/// The field's expression. We parse it inside parentheses; CPython does not, so an unparenthesised
+/// generator expression (`{x for x in y}`) stops after its element (`invalid_replacement_field`).
+fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_>) -> Result<Expr, SyntaxError> {
+    let value = parse_expr(f.expr_start, f.expr_end)?;
+    if let ExprKind::GeneratorExp { elt, .. } = &value.kind {
+        if (value.range.start as usize) < f.expr_start {
+            let after = elt.range.end as usize;
+            let next = after + text[after..f.expr_end].len() - text[after..f.expr_end].trim_start().len();
+            return Err(error(next, format!("{kind}-string: expecting '=', or '!', or ':', or '}}'")));
+        }
+    }
+    Ok(value)
+}
+
 /// `_PyPegen_formatted_value`: the field, preceded by its debug text for `{x=}`.
 fn formatted_value(text: &str, f: &FField, kind: char, ctx: Ctx, parse_expr: &mut ExprParser<'_>) -> Result<Vec<Expr>, SyntaxError> {
-    let value = parse_expr(f.expr_start, f.expr_end)?;
+    let value = field_expr(text, f, kind, parse_expr)?;
     let conversion = conversion(text, f, kind)?;
     let format_spec = match &f.spec {
         Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, kind, ctx, parse_expr)?)),
@@ -161,7 +175,7 @@ fn formatted_value(text: &str, f: &FField, kind: char, ctx: Ctx, parse_expr: &mu
 /// `_PyPegen_interpolation`: a t-string field, preceded by its debug text for `{x=}`. Its `str`
 /// is the expression's text without comments, trailing blanks and `=` (`_strip_interpolation_expr`).
 fn interpolation(text: &str, f: &FField, ctx: Ctx, parse_expr: &mut ExprParser<'_>) -> Result<Vec<Expr>, SyntaxError> {
-    let value = parse_expr(f.expr_start, f.expr_end)?;
+    let value = field_expr(text, f, 't', parse_expr)?;
     let conversion = conversion(text, f, 't')?;
     let format_spec = match &f.spec {
         Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, 't', ctx, parse_expr)?)),
