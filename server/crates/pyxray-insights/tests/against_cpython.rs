@@ -25,6 +25,12 @@ fn cases(dir: &str) -> Vec<(PythonVersion, PathBuf)> {
     pyxray_compiler::SUPPORTED.iter().flat_map(|&v| files.iter().map(move |f| (v, f.clone()))).collect()
 }
 
+/// The fixtures of `dir` CPython compiles, with each such version: a fixture whose syntax is newer
+/// than a version (`compiler/tstrings.py` before 3.14) has no listing to compare hovers with.
+fn compiled_cases(dir: &str) -> Vec<(PythonVersion, PathBuf)> {
+    cases(dir).into_iter().filter(|(v, f)| !golden(f, *v, "json").contains("\"syntax_error\":")).collect()
+}
+
 fn golden(source: &Path, version: PythonVersion, ext: &str) -> String {
     let stem = source.file_stem().and_then(|s| s.to_str()).expect("stem");
     let path = source.parent().expect("dir").join(version.as_str()).join(format!("{stem}.{ext}"));
@@ -73,7 +79,7 @@ fn hover_points(analysis: &FileAnalysis) -> Vec<(u32, &'static str)> {
 fn code_object_hovers_show_cpythons_listing() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
@@ -182,7 +188,7 @@ fn golden_instructions(doc: &serde_json::Value) -> Vec<(String, [i64; 4])> {
 fn name_hovers_name_cpythons_instruction() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
@@ -223,7 +229,7 @@ fn name_hovers_name_cpythons_instruction() {
 fn literal_hovers_show_the_constant_cpython_loads() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
