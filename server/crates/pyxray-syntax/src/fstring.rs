@@ -146,6 +146,9 @@ fn debug_text(text: &str, f: &FField, ctx: Ctx) -> Option<Expr> {
 /// The field's expression. We parse it inside parentheses; CPython does not, so an unparenthesised
 /// generator expression (`{x for x in y}`) stops after its element (`invalid_replacement_field`).
 fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_>) -> Result<Expr, SyntaxError> {
+    if let Some((at, kind)) = lambda_without_parentheses(text, f, kind) {
+        return Err(error(at, format!("{kind}-string: lambda expressions are not allowed without parentheses")));
+    }
     let value = parse_expr(f.expr_start, f.expr_end)?;
     if let ExprKind::GeneratorExp { elt, .. } = &value.kind {
         if (value.range.start as usize) < f.expr_start {
@@ -155,6 +158,23 @@ fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_
         }
     }
     Ok(value)
+}
+
+/// `invalid_expression`'s `'lambda' [lambda_params] ':' &FSTRING_MIDDLE` (`&TSTRING_MIDDLE` in a
+/// t-string): `{lambda x: 1}` reads as `lambda x` with the spec ` 1`. Where the `lambda` is, and
+/// the letter of its message.
+fn lambda_without_parentheses(text: &str, f: &FField, kind: char) -> Option<(usize, char)> {
+    let field = &text[f.expr_start..f.expr_end];
+    let trimmed = field.trim_start();
+    let rest = trimmed.strip_prefix("lambda")?;
+    if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        return None;
+    }
+    let at = f.expr_start + field.len() - trimmed.len();
+    match &f.spec.as_ref()?.1[..] {
+        [FPiece::Literal { start, text_end, .. }, ..] if start < text_end => Some((at, kind)),
+        _ => None,
+    }
 }
 
 /// `_PyPegen_formatted_value`: the field, preceded by its debug text for `{x=}`.

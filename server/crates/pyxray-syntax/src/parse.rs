@@ -211,7 +211,7 @@ fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -
     let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), grammar) {
         Ok(rp::Mod::Expression(m)) => *m.body,
         Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
-        Err(e) => return Err(convert_error(text, e.offset.to_u32(), &e.error)),
+        Err(e) => return starred_field(text, start, end, grammar).unwrap_or_else(|| Err(convert_error(text, e.offset.to_u32(), &e.error))),
     };
     let wrapped_stmt = vec![rp::Stmt::Expr(rp::StmtExpr { range: Default::default(), value: Box::new(expr) })];
     if depth::max_depth(&wrapped_stmt) > MAX_TREE_DEPTH {
@@ -224,6 +224,23 @@ fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -
         Some(crate::ast::StmtKind::Expr(e)) => Ok(unwrap_field_tuple(text, e, start as u32)),
         _ => Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
     }
+}
+
+/// `{*a}`: CPython parses a starred field and its compiler refuses it ("can't use starred
+/// expression here"); rustpython-parser refuses it while parsing, so build the node ourselves.
+fn starred_field(text: &str, start: usize, end: usize, grammar: Grammar) -> Option<Result<crate::ast::Expr, SyntaxError>> {
+    let field = &text[start..end];
+    let star = start + (field.len() - field.trim_start().len());
+    if !text[star..end].starts_with('*') || text[star..end].starts_with("**") {
+        return None;
+    }
+    let value = match parse_expression_at(text, star + 1, end, grammar) {
+        Ok(value) => value,
+        Err(e) => return Some(Err(e)),
+    };
+    let range = TextRange::new(star as u32, value.range.end);
+    let kind = crate::ast::ExprKind::Starred { value: Box::new(value), ctx: crate::ast::ExprContext::Load };
+    Some(Ok(crate::ast::Expr::new(range, kind)))
 }
 
 /// A bare tuple in a field (`{a, b,}`) spans its elements and trailing comma, not the
