@@ -519,13 +519,12 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
     let mut debug = None;
     let mut conversion = None;
     let mut spec = None;
-    let mut commented = false;
     let expr_end;
     // Scan the expression: Python code up to a top-level `=`, `!`, `:` or `}`.
     loop {
         if i >= limit {
-            let message = if commented { "'{' was never closed".to_string() } else { format!("{kind}-string: expecting '}}'") };
-            return Err(ScanError { offset: open, message });
+            // The tokenizer reaches the end of the input inside the field's brackets.
+            return Err(ScanError { offset: open, message: "'{' was never closed".into() });
         }
         let c = bytes[i];
         match c {
@@ -541,7 +540,6 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
             // A comment runs to the end of the line; if that swallows the closing brace and
             // quote, the field is never closed.
             b'#' => {
-                commented = true;
                 while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
@@ -608,6 +606,9 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
             while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
                 i += 1;
             }
+        }
+        if i < limit && !matches!(bytes[i], b'!' | b':' | b'}') {
+            return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '!', or ':', or '}}'") });
         }
     }
     if bytes.get(i) == Some(&b'!') {
