@@ -188,7 +188,7 @@ fn templatestr(out: &mut Out, values: &[Expr]) {
 fn interpolation(out: &mut Out, text: &pyxray_syntax::PyStr, conversion: Conversion, spec: Option<&Expr>) {
     let text = text.lossy();
     out.push_str(if text.starts_with('{') { "{ " } else { "{" });
-    out.push_str(&text);
+    out.push_str(text);
     conversion_suffix(out, conversion);
     if let Some(spec) = spec {
         out.push(':');

@@ -658,8 +658,10 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
 /// Before 3.14 the prefix is a name and the quote starts a string.
 pub(crate) fn at_template_string(text: &str, offset: usize) -> bool {
     let bytes = text.as_bytes();
-    let is_template_prefix =
-        |word: &[u8]| matches!(prefix_flags(word, true), Ok(Some(p)) if p.t) || matches!(prefix_flags(word, true), Err(_) if word.iter().any(|c| c.eq_ignore_ascii_case(&b't')));
+    let is_template_prefix = |word: &[u8]| match prefix_flags(word, true) {
+        Ok(prefix) => prefix.is_some_and(|p| p.t),
+        Err(_) => word.iter().any(|c| c.eq_ignore_ascii_case(&b't')),
+    };
     let word_end = |from: usize| {
         let mut i = from;
         while i < bytes.len() && is_ident_continue(bytes[i]) {
