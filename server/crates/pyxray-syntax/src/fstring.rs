@@ -100,7 +100,7 @@ fn joined_str(text: &str, tok: &StringToken, ctx: Ctx, parse_expr: &mut ExprPars
                 }
             }
             FPiece::Field(field) if tok.tstring => values.extend(interpolation(text, field, ctx, parse_expr)?),
-            FPiece::Field(field) => values.extend(formatted_value(text, field, 'f', ctx, parse_expr)?),
+            FPiece::Field(field) => values.extend(formatted_value(text, field, 'f', 0, ctx, parse_expr)?),
         }
     }
     let kind = if tok.tstring { ExprKind::TemplateStr(values) } else { ExprKind::JoinedStr(values) };
@@ -149,7 +149,7 @@ fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_
     if let Some((at, kind)) = lambda_without_parentheses(text, f, kind) {
         return Err(error(at, format!("{kind}-string: lambda expressions are not allowed without parentheses")));
     }
-    let value = parse_expr(f.expr_start, f.expr_end)?;
+    let value = parse_expr(f.expr_start, f.expr_end).map_err(|e| invalid_replacement_field(text, f, kind, e, parse_expr))?;
     if let ExprKind::GeneratorExp { elt, .. } = &value.kind {
         if (value.range.start as usize) < f.expr_start {
             let after = elt.range.end as usize;
@@ -158,6 +158,23 @@ fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_
         }
     }
     Ok(value)
+}
+
+/// `invalid_replacement_field` for a field whose text does not parse: nothing valid after the
+/// `{` ("expecting a valid expression after '{'"), or a valid expression followed by something
+/// else ("expecting '=', or '!', or ':', or '}'"), reported where the parser stopped.
+fn invalid_replacement_field(text: &str, f: &FField, kind: char, e: SyntaxError, parse_expr: &mut ExprParser<'_>) -> SyntaxError {
+    let at = e.range.start as usize;
+    if e.kind != SyntaxErrorKind::SyntaxError || at < f.expr_start || at >= f.expr_end || !text.is_char_boundary(at) {
+        return e;
+    }
+    if text[f.expr_start..at].trim().is_empty() {
+        return error(at, format!("{kind}-string: expecting a valid expression after '{{'"));
+    }
+    if parse_expr(f.expr_start, at).is_ok() {
+        return error(at, format!("{kind}-string: expecting '=', or '!', or ':', or '}}'"));
+    }
+    e
 }
 
 /// `invalid_expression`'s `'lambda' [lambda_params] ':' &FSTRING_MIDDLE` (`&TSTRING_MIDDLE` in a
@@ -177,14 +194,28 @@ fn lambda_without_parentheses(text: &str, f: &FField, kind: char) -> Option<(usi
     }
 }
 
-/// `_PyPegen_formatted_value`: the field, preceded by its debug text for `{x=}`.
-fn formatted_value(text: &str, f: &FField, kind: char, ctx: Ctx, parse_expr: &mut ExprParser<'_>) -> Result<Vec<Expr>, SyntaxError> {
+/// `_PyPegen_formatted_value`: the field, preceded by its debug text for `{x=}`. `depth` counts the
+/// format specs the field is nested in.
+fn formatted_value(
+    text: &str,
+    f: &FField,
+    kind: char,
+    depth: usize,
+    ctx: Ctx,
+    parse_expr: &mut ExprParser<'_>,
+) -> Result<Vec<Expr>, SyntaxError> {
     let value = field_expr(text, f, kind, parse_expr)?;
     let conversion = conversion(text, f, kind)?;
     let format_spec = match &f.spec {
-        Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, kind, ctx, parse_expr)?)),
+        Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, kind, depth + 1, ctx, parse_expr)?)),
         None => None,
     };
+    if f.debug.is_some() && depth >= 2 {
+        // CPython's tokenizer keeps no text for a `{x=}` two specs deep; the tree then fails
+        // validation (3.12-3.14).
+        let message = "field 'value' is required for Constant";
+        return Err(SyntaxError { range: range(f.open, f.close + 1), message: message.into(), kind: SyntaxErrorKind::ValueError });
+    }
     let fv = Expr::new(
         range(f.open, f.close + 1),
         ExprKind::FormattedValue { value: Box::new(value), conversion, format_spec },
@@ -198,7 +229,7 @@ fn interpolation(text: &str, f: &FField, ctx: Ctx, parse_expr: &mut ExprParser<'
     let value = field_expr(text, f, 't', parse_expr)?;
     let conversion = conversion(text, f, 't')?;
     let format_spec = match &f.spec {
-        Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, 't', ctx, parse_expr)?)),
+        Some((colon, pieces)) => Some(Box::new(format_spec(text, *colon, f.close, pieces, 't', 1, ctx, parse_expr)?)),
         None => None,
     };
     let source = strip_debug_comments(&text[f.expr_start..expr_text_end(f)], ctx);
@@ -295,6 +326,7 @@ fn format_spec(
     close: usize,
     pieces: &[FPiece],
     kind: char,
+    depth: usize,
     ctx: Ctx,
     parse_expr: &mut ExprParser<'_>,
 ) -> Result<Expr, SyntaxError> {
@@ -307,7 +339,7 @@ fn format_spec(
                     spec.push(str_const(value, *start, *end));
                 }
             }
-            FPiece::Field(field) => spec.extend(formatted_value(text, field, kind, ctx, parse_expr)?),
+            FPiece::Field(field) => spec.extend(formatted_value(text, field, kind, depth, ctx, parse_expr)?),
         }
     }
     let r = range(colon, close);

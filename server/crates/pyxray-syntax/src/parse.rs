@@ -24,6 +24,9 @@ pub enum SyntaxErrorKind {
     RecursionError,
     /// CPython: `MemoryError: Parser stack overflowed - Python source too complex to parse`.
     MemoryError,
+    /// CPython: `ValueError` from validating the tree the parser built (its own bug, e.g. a
+    /// `{x=}` nested two format specs deep has no debug text).
+    ValueError,
     /// Syntax CPython may accept that pyxray's parser does not support.
     Unsupported,
 }
@@ -36,6 +39,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::TabError => "TabError",
             SyntaxErrorKind::RecursionError => "RecursionError",
             SyntaxErrorKind::MemoryError => "MemoryError",
+            SyntaxErrorKind::ValueError => "ValueError",
         }
     }
 }

@@ -597,7 +597,11 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
         debug = Some(i);
         i += 1;
         loop {
-            while i < limit && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
+            // Blanks, line breaks and explicit line continuations.
+            while i < limit
+                && (matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c')
+                    || (bytes[i] == b'\\' && matches!(bytes.get(i + 1), Some(b'\n' | b'\r'))))
+            {
                 i += 1;
             }
             if i >= limit || bytes[i] != b'#' {
