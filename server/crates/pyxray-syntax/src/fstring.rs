@@ -164,17 +164,49 @@ fn field_expr(text: &str, f: &FField, kind: char, parse_expr: &mut ExprParser<'_
 /// `{` ("expecting a valid expression after '{'"), or a valid expression followed by something
 /// else ("expecting '=', or '!', or ':', or '}'"), reported where the parser stopped.
 fn invalid_replacement_field(text: &str, f: &FField, kind: char, e: SyntaxError, parse_expr: &mut ExprParser<'_>) -> SyntaxError {
-    let at = e.range.start as usize;
-    if e.kind != SyntaxErrorKind::SyntaxError || at < f.expr_start || at >= f.expr_end || !text.is_char_boundary(at) {
+    let mut at = e.range.start as usize;
+    if e.kind != SyntaxErrorKind::SyntaxError || at < f.expr_start {
+        return e;
+    }
+    if at >= f.expr_end {
+        // The field ends too early (`{x.}`, `{x +}`): CPython stops after the longest expression.
+        match longest_expression_end(text, f, parse_expr) {
+            Some(end) => at = end + text[end..f.expr_end].len() - text[end..f.expr_end].trim_start().len(),
+            None => return e,
+        }
+    }
+    if at >= f.expr_end || !text.is_char_boundary(at) {
         return e;
     }
     if text[f.expr_start..at].trim().is_empty() {
         return error(at, format!("{kind}-string: expecting a valid expression after '{{'"));
     }
-    if parse_expr(f.expr_start, at).is_ok() {
-        return error(at, format!("{kind}-string: expecting '=', or '!', or ':', or '}}'"));
+    let Ok(first) = parse_expr(f.expr_start, at) else { return e };
+    // `invalid_expression`: two expressions in a row inside brackets, unless the first is a
+    // name before a string or a soft keyword.
+    let rest = text[at..f.expr_end].trim_start();
+    let name_then_string = matches!(first.kind, ExprKind::Name { .. }) && rest.starts_with(['\'', '"']);
+    let soft_keyword = matches!(&first.kind, ExprKind::Name { id, .. } if matches!(id.as_str(), "match" | "case" | "type" | "_"));
+    if !name_then_string && !soft_keyword && parse_expr(at, f.expr_end).is_ok() {
+        return error(first.range.start as usize, "invalid syntax. Perhaps you forgot a comma?");
     }
-    e
+    error(at, format!("{kind}-string: expecting '=', or '!', or ':', or '}}'"))
+}
+
+/// Where the longest expression at the start of a (short) field ends, if any does.
+fn longest_expression_end(text: &str, f: &FField, parse_expr: &mut ExprParser<'_>) -> Option<usize> {
+    const MAX_FIELD: usize = 256;
+    if f.expr_end - f.expr_start > MAX_FIELD {
+        return None;
+    }
+    let field = &text[f.expr_start..f.expr_end];
+    let ends = (1..field.len()).rev().filter(|&k| field.is_char_boundary(k) && !field[..k].ends_with(char::is_whitespace));
+    for k in ends {
+        if !field[..k].trim().is_empty() && parse_expr(f.expr_start, f.expr_start + k).is_ok() {
+            return Some(f.expr_start + k);
+        }
+    }
+    None
 }
 
 /// `invalid_expression`'s `'lambda' [lambda_params] ':' &FSTRING_MIDDLE` (`&TSTRING_MIDDLE` in a

@@ -515,7 +515,8 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
     let bytes = sc.bytes;
     let expr_start = open + 1;
     let mut i = expr_start;
-    let mut depth = 0i32;
+    // Offsets of the brackets open inside the field.
+    let mut brackets: Vec<usize> = Vec::new();
     let mut debug = None;
     let mut conversion = None;
     let mut spec = None;
@@ -545,31 +546,38 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
                 }
             }
             b'(' | b'[' | b'{' => {
-                depth += 1;
+                brackets.push(i);
+                i += 1;
+            }
+            b')' | b']' | b'}' if !brackets.is_empty() => {
+                let opened = brackets.pop().unwrap_or(i);
+                let expected = match bytes[opened] {
+                    b'(' => b')',
+                    b'[' => b']',
+                    _ => b'}',
+                };
+                if c != expected {
+                    return Err(ScanError { offset: i, message: mismatched_bracket(bytes, opened, i) });
+                }
                 i += 1;
             }
             b')' | b']' => {
-                depth -= 1;
-                i += 1;
-            }
-            b'}' if depth > 0 => {
-                depth -= 1;
-                i += 1;
+                return Err(ScanError { offset: i, message: format!("{kind}-string: unmatched '{}'", c as char) });
             }
             b'}' => {
                 expr_end = i;
                 break;
             }
-            b'!' if depth == 0 && bytes.get(i + 1) != Some(&b'=') => {
+            b'!' if brackets.is_empty() && bytes.get(i + 1) != Some(&b'=') => {
                 expr_end = i;
                 break;
             }
             b'!' | b'<' | b'>' | b'=' if bytes.get(i + 1) == Some(&b'=') => i += 2,
-            b'=' if depth == 0 => {
+            b'=' if brackets.is_empty() => {
                 expr_end = i;
                 break;
             }
-            b':' if depth == 0 => {
+            b':' if brackets.is_empty() => {
                 expr_end = i;
                 break;
             }
@@ -686,6 +694,17 @@ pub(crate) fn at_template_string(text: &str, offset: usize) -> bool {
     let starts_word = offset == 0 || !is_ident_continue(bytes[offset - 1]);
     let end = word_end(offset);
     starts_word && end < bytes.len() && matches!(bytes[end], b'\'' | b'"') && is_template_prefix(&bytes[offset..end])
+}
+
+/// The tokenizer's message for a closing bracket at `close` that does not match the one at `open`.
+fn mismatched_bracket(bytes: &[u8], open: usize, close: usize) -> String {
+    let (o, c) = (bytes[open] as char, bytes[close] as char);
+    let line = |at: usize| 1 + memchr::memchr_iter(b'\n', &bytes[..at]).count();
+    if line(open) == line(close) {
+        format!("closing parenthesis '{c}' does not match opening parenthesis '{o}'")
+    } else {
+        format!("closing parenthesis '{c}' does not match opening parenthesis '{o}' on line {}", line(open))
+    }
 }
 
 /// The line the tokenizer is on when it gives up on an unterminated literal at `at`: a final
