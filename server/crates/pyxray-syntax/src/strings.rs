@@ -432,6 +432,14 @@ pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize
     let mut i = start;
     let mut unicode_escape = false;
     loop {
+        // After a nested field the tokenizer has left format-spec mode: a line break or the end
+        // of the input is then an unterminated literal.
+        let spec_mode = in_spec && !pieces.iter().any(|p| matches!(p, FPiece::Field(_)));
+        if i >= limit && spec_mode && !triple && limit == bytes.len() {
+            // The tokenizer ends the input with a newline, which a single-quoted spec refuses.
+            let message = format!("{kind}-string: newlines are not allowed in format specifiers for single quoted {kind}-strings");
+            return Err(ScanError { offset: limit, message });
+        }
         if i >= limit {
             let what = if triple { format!("triple-quoted {kind}-string literal") } else { format!("{kind}-string literal") };
             return Err(sc.unterminated(token_start, limit, &what));
@@ -445,7 +453,7 @@ pub(crate) fn scan_fstring_body(sc: &mut Scanner<'_>, start: usize, limit: usize
             return Ok(FBody { pieces, end: i });
         }
         if !triple && (c == b'\n' || c == b'\r') {
-            if in_spec {
+            if spec_mode {
                 return Err(ScanError {
                     offset: i,
                     message: format!("{kind}-string: newlines are not allowed in format specifiers for single quoted {kind}-strings"),
@@ -524,8 +532,7 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
     // Scan the expression: Python code up to a top-level `=`, `!`, `:` or `}`.
     loop {
         if i >= limit {
-            // The tokenizer reaches the end of the input inside the field's brackets.
-            return Err(ScanError { offset: open, message: "'{' was never closed".into() });
+            return Err(never_closed(open));
         }
         let c = bytes[i];
         match c {
@@ -619,7 +626,14 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
                 i += 1;
             }
         }
-        if i < limit && !matches!(bytes[i], b'!' | b':' | b'}') {
+        if i >= limit {
+            return Err(never_closed(open));
+        }
+        if matches!(bytes[i], b'\'' | b'"') {
+            // The tokenizer's error: a quote here ends the enclosing literal.
+            return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '}}'") });
+        }
+        if !matches!(bytes[i], b'!' | b':' | b'}') {
             return Err(ScanError { offset: i, message: format!("{kind}-string: expecting '!', or ':', or '}}'") });
         }
     }
@@ -628,6 +642,9 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
         i += 1;
         while i < limit && matches!(bytes[i], b' ' | b'\t') {
             i += 1;
+        }
+        if i >= limit {
+            return Err(never_closed(open));
         }
         // `invalid_conversion_character`, and `_PyPegen_check_fstring_conversion`.
         match bytes.get(i) {
@@ -649,8 +666,12 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
         while i < limit && matches!(bytes[i], b' ' | b'\t') {
             i += 1;
         }
-        if !matches!(bytes.get(i), Some(b':' | b'}')) {
-            return Err(ScanError { offset: i.min(limit), message: format!("{kind}-string: expecting ':' or '}}'") });
+        if i >= limit {
+            return Err(never_closed(open));
+        }
+        if !matches!(bytes[i], b':' | b'}') {
+            let message = if matches!(bytes[i], b'\'' | b'"') { format!("{kind}-string: expecting '}}'") } else { format!("{kind}-string: expecting ':' or '}}'") };
+            return Err(ScanError { offset: i, message });
         }
     }
     if bytes.get(i) == Some(&b':') {
@@ -694,6 +715,11 @@ pub(crate) fn at_template_string(text: &str, offset: usize) -> bool {
     let starts_word = offset == 0 || !is_ident_continue(bytes[offset - 1]);
     let end = word_end(offset);
     starts_word && end < bytes.len() && matches!(bytes[end], b'\'' | b'"') && is_template_prefix(&bytes[offset..end])
+}
+
+/// The end of the input inside a replacement field: the tokenizer is still inside its brace.
+fn never_closed(open: usize) -> ScanError {
+    ScanError { offset: open, message: "'{' was never closed".into() }
 }
 
 /// The tokenizer's message for a closing bracket at `close` that does not match the one at `open`.
