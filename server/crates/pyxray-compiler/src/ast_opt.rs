@@ -378,11 +378,11 @@ impl State {
                     self.expr(&mut k.value);
                 }
             }
-            ExprKind::FormattedValue { value, format_spec, .. } => {
+            ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
                 self.expr(value);
                 self.opt_box(format_spec);
             }
-            ExprKind::JoinedStr(values) => self.exprs(values),
+            ExprKind::JoinedStr(values) | ExprKind::TemplateStr(values) => self.exprs(values),
             ExprKind::Attribute { value, .. } => self.expr(value),
             ExprKind::Subscript { value, slice, ctx } => {
                 self.expr(value);

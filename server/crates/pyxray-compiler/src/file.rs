@@ -25,7 +25,7 @@ pub fn compile_file(bytes: &[u8], filename: &str, version: PythonVersion) -> Fil
     let parsed = parse_module_with(&text, Grammar::of_release(version.minor()));
     if let Some(e) = parsed.errors.first() {
         return match e.kind {
-            SyntaxErrorKind::RecursionError | SyntaxErrorKind::MemoryError => {
+            SyntaxErrorKind::RecursionError | SyntaxErrorKind::MemoryError | SyntaxErrorKind::ValueError => {
                 FileResult::CompileError { error: e.kind.python_name().into(), msg: e.message.clone() }
             }
             _ if e.message == "source code string cannot contain null bytes" => {

@@ -167,7 +167,42 @@ fn fstring_element(out: &mut Out, e: &Expr, is_format_spec: bool) {
         ExprKind::FormattedValue { value, conversion, format_spec } => {
             formatted_value(out, value, *conversion, format_spec.as_deref())
         }
+        ExprKind::Interpolation { str, conversion, format_spec, .. } => {
+            interpolation(out, str, *conversion, format_spec.as_deref())
+        }
         _ => {}
+    }
+}
+
+/// `append_templatestr`: `t` and the quoted body.
+fn templatestr(out: &mut Out, values: &[Expr]) {
+    let mut body = out.nested();
+    for v in values {
+        fstring_element(&mut body, v, false);
+    }
+    out.push('t');
+    out.push_str(&repr::str_repr(&body.text, out.version));
+}
+
+/// `append_interpolation`: the expression as written (`Interpolation.str`), not unparsed.
+fn interpolation(out: &mut Out, text: &pyxray_syntax::PyStr, conversion: Conversion, spec: Option<&Expr>) {
+    let text = text.lossy();
+    out.push_str(if text.starts_with('{') { "{ " } else { "{" });
+    out.push_str(text);
+    conversion_suffix(out, conversion);
+    if let Some(spec) = spec {
+        out.push(':');
+        fstring_element(out, spec, true);
+    }
+    out.push('}');
+}
+
+fn conversion_suffix(out: &mut Out, conversion: Conversion) {
+    match conversion {
+        Conversion::None => {}
+        Conversion::Ascii => out.push_str("!a"),
+        Conversion::Repr => out.push_str("!r"),
+        Conversion::Str => out.push_str("!s"),
     }
 }
 
@@ -189,12 +224,7 @@ fn formatted_value(out: &mut Out, value: &Expr, conversion: Conversion, spec: Op
     expr(&mut inner, value, PR_TEST + 1);
     out.push_str(if inner.text.starts_with('{') { "{ " } else { "{" });
     out.push_str(&inner.text);
-    match conversion {
-        Conversion::None => {}
-        Conversion::Ascii => out.push_str("!a"),
-        Conversion::Repr => out.push_str("!r"),
-        Conversion::Str => out.push_str("!s"),
-    }
+    conversion_suffix(out, conversion);
     if let Some(spec) = spec {
         out.push(':');
         fstring_element(out, spec, true);
@@ -404,6 +434,10 @@ fn expr(out: &mut Out, e: &Expr, level: u8) {
         ExprKind::JoinedStr(values) => joinedstr(out, values, false),
         ExprKind::FormattedValue { value, conversion, format_spec } => {
             formatted_value(out, value, *conversion, format_spec.as_deref())
+        }
+        ExprKind::TemplateStr(values) => templatestr(out, values),
+        ExprKind::Interpolation { str, conversion, format_spec, .. } => {
+            interpolation(out, str, *conversion, format_spec.as_deref())
         }
         ExprKind::Attribute { value, attr, .. } => {
             expr(out, value, PR_ATOM);

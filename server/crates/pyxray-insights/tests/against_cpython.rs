@@ -25,6 +25,12 @@ fn cases(dir: &str) -> Vec<(PythonVersion, PathBuf)> {
     pyxray_compiler::SUPPORTED.iter().flat_map(|&v| files.iter().map(move |f| (v, f.clone()))).collect()
 }
 
+/// The fixtures of `dir` CPython compiles, with each such version: a fixture whose syntax is newer
+/// than a version (`compiler/tstrings.py` before 3.14) has no listing to compare hovers with.
+fn compiled_cases(dir: &str) -> Vec<(PythonVersion, PathBuf)> {
+    cases(dir).into_iter().filter(|(v, f)| !golden(f, *v, "json").contains("\"syntax_error\":")).collect()
+}
+
 fn golden(source: &Path, version: PythonVersion, ext: &str) -> String {
     let stem = source.file_stem().and_then(|s| s.to_str()).expect("stem");
     let path = source.parent().expect("dir").join(version.as_str()).join(format!("{stem}.{ext}"));
@@ -73,7 +79,7 @@ fn hover_points(analysis: &FileAnalysis) -> Vec<(u32, &'static str)> {
 fn code_object_hovers_show_cpythons_listing() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
@@ -110,9 +116,10 @@ fn inlined_comprehensions_say_so() {
 }
 
 /// "SyntaxError: msg" and the line, from a golden JSON document's `syntax_error`.
-fn golden_error(doc: &serde_json::Value) -> Option<(String, u64)> {
-    let e = doc.get("syntax_error")?;
-    Some((format!("{}: {}", e["error"].as_str()?, e["msg"].as_str()?), e["lineno"].as_u64()?))
+/// CPython's error and its line; a `compile_error` (`ValueError`, `RecursionError`) has no line.
+fn golden_error(doc: &serde_json::Value) -> Option<(String, Option<u64>)> {
+    let e = doc.get("syntax_error").or_else(|| doc.get("compile_error"))?;
+    Some((format!("{}: {}", e["error"].as_str()?, e["msg"].as_str()?), e["lineno"].as_u64()))
 }
 
 #[test]
@@ -139,7 +146,9 @@ fn compile_diagnostics_carry_cpythons_messages() {
         let mut expected = Vec::new();
         if let Some((message, lineno)) = golden_error(&doc) {
             let code = if analysis.parsed().errors.is_empty() { "compile-error" } else { "syntax-error" };
-            expected.push((message, code, lineno));
+            // Without CPython's line, take ours for the same message (only the message is checked).
+            let ours_line = ours.iter().find(|(m, _, _)| *m == message).map_or(0, |o| o.2);
+            expected.push((message, code, lineno.unwrap_or(ours_line)));
         }
         for w in doc["warnings"].as_array().into_iter().flatten() {
             let w = w.as_str().expect("warning");
@@ -182,7 +191,7 @@ fn golden_instructions(doc: &serde_json::Value) -> Vec<(String, [i64; 4])> {
 fn name_hovers_name_cpythons_instruction() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;
@@ -223,7 +232,7 @@ fn name_hovers_name_cpythons_instruction() {
 fn literal_hovers_show_the_constant_cpython_loads() {
     let mut checked = 0;
     let mut failures = Vec::new();
-    for (version, source) in cases("compiler") {
+    for (version, source) in compiled_cases("compiler") {
         let analysis = analyse(&source, version);
         if analysis.compiled().code.is_none() {
             continue;

@@ -180,6 +180,11 @@ pub enum ExprKind {
     Call { func: Box<Expr>, args: Vec<Expr>, keywords: Vec<Keyword> },
     FormattedValue { value: Box<Expr>, conversion: Conversion, format_spec: Option<Box<Expr>> },
     JoinedStr(Vec<Expr>),
+    /// PEP 750 (3.14): `{value!conversion:format_spec}` in a t-string; `str` is the expression's
+    /// source text (CPython's `Interpolation.str`).
+    Interpolation { value: Box<Expr>, str: PyStr, conversion: Conversion, format_spec: Option<Box<Expr>> },
+    /// PEP 750 (3.14): a t-string, its literal `Constant`s and `Interpolation`s.
+    TemplateStr(Vec<Expr>),
     Constant(Constant),
     Attribute { value: Box<Expr>, attr: Ident, ctx: ExprContext },
     Subscript { value: Box<Expr>, slice: Box<Expr>, ctx: ExprContext },
@@ -404,6 +409,7 @@ impl ExprKind {
             ExprKind::Dict { .. } => "dict literal",
             ExprKind::Set(_) => "set display",
             ExprKind::JoinedStr(_) | ExprKind::FormattedValue { .. } => "f-string expression",
+            ExprKind::TemplateStr(_) | ExprKind::Interpolation { .. } => "t-string expression",
             ExprKind::Constant(Constant::None) => "None",
             ExprKind::Constant(Constant::Bool(true)) => "True",
             ExprKind::Constant(Constant::Bool(false)) => "False",

@@ -24,6 +24,9 @@ pub enum SyntaxErrorKind {
     RecursionError,
     /// CPython: `MemoryError: Parser stack overflowed - Python source too complex to parse`.
     MemoryError,
+    /// CPython: `ValueError` from validating the tree the parser built (its own bug, e.g. a
+    /// `{x=}` nested two format specs deep has no debug text).
+    ValueError,
     /// Syntax CPython may accept that pyxray's parser does not support.
     Unsupported,
 }
@@ -36,6 +39,7 @@ impl SyntaxErrorKind {
             SyntaxErrorKind::TabError => "TabError",
             SyntaxErrorKind::RecursionError => "RecursionError",
             SyntaxErrorKind::MemoryError => "MemoryError",
+            SyntaxErrorKind::ValueError => "ValueError",
         }
     }
 }
@@ -69,16 +73,28 @@ impl Parsed {
 
 /// Grammar differences between the CPython releases pyxray reproduces, beyond what the parser
 /// accepts for all of them. The default is CPython 3.13's grammar.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grammar {
     /// PEP 758 (3.14): `except A, B:` without parentheses.
     pub bare_except_tuples: bool,
+    /// PEP 750 (3.14): t-strings, with 3.14's tokenizer rules for string prefixes (`'b' and 't'
+    /// prefixes are incompatible`) and for comments in `{x=}` text.
+    pub template_strings: bool,
+    /// 3.13+: "unterminated string literal ...; perhaps you escaped the end quote?" when the
+    /// literal holds an escaped quote.
+    pub escaped_quote_hint: bool,
+}
+
+impl Default for Grammar {
+    fn default() -> Grammar {
+        Grammar::of_release(13)
+    }
 }
 
 impl Grammar {
     /// The grammar of CPython 3.`minor`.
     pub fn of_release(minor: u32) -> Grammar {
-        Grammar { bare_except_tuples: minor >= 14 }
+        Grammar { bare_except_tuples: minor >= 14, template_strings: minor >= 14, escaped_quote_hint: minor >= 13 }
     }
 }
 
@@ -110,7 +126,7 @@ pub(crate) fn parse_part(
     end: usize,
     grammar: Grammar,
 ) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
-    let (masked, placeholders, escapes) = prepare(text, start, end)?;
+    let (masked, placeholders, escapes) = prepare(text, start, end, grammar)?;
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let suite = match lexer::parse(part, Mode::Module, start as u32, grammar) {
         Ok(rp::Mod::Module(m)) => m.body,
@@ -130,7 +146,12 @@ pub(crate) fn parse_part(
                 let range = TextRange::new(at, at + 1);
                 return Err(SyntaxError { range, message: message.into(), kind: SyntaxErrorKind::SyntaxError });
             }
-            return Err(convert_error(text, e.offset.to_u32(), &e.error));
+            let mut error = convert_error(text, e.offset.to_u32(), &e.error);
+            if !grammar.template_strings && strings::at_template_string(text, e.offset.to_usize()) {
+                // A t-string before 3.14 is a name followed by a string: CPython's plain message.
+                error.message = "invalid syntax".into();
+            }
+            return Err(error);
         }
     };
     if depth::max_depth(&suite) > MAX_TREE_DEPTH {
@@ -155,11 +176,11 @@ fn too_deep(start: usize, end: usize) -> SyntaxError {
 
 type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
 
-/// Finds the f-string runs in `text[start..end]`, parses each, and masks them.
 type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
 
-pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, SyntaxError> {
-    let mut sc = strings::Scanner::new(text);
+/// Finds the f-string and t-string runs in `text[start..end]`, parses each, and masks them.
+pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<Prepared, SyntaxError> {
+    let mut sc = strings::Scanner::with_grammar(text, grammar);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
     let mut placeholders = Placeholders::new();
@@ -173,7 +194,12 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, 
     for run in runs {
         let tokens = &sc.tokens[run];
         let (rs, re) = (tokens[0].start, tokens[tokens.len() - 1].end);
-        let expr = fstring::parse_run(text, tokens, &mut |s, e| parse_expression_at(text, s, e))?;
+        if !grammar.template_strings && strings::at_template_string(text, rs) {
+            // `t"a" f"b"` before 3.14: a name, then strings; the placeholder would make a call.
+            let range = TextRange::new(rs as u32, rs as u32 + 1);
+            return Err(SyntaxError { range, message: "invalid syntax".into(), kind: SyntaxErrorKind::SyntaxError });
+        }
+        let expr = fstring::parse_run(text, tokens, grammar, &mut |s, e| parse_expression_at(text, s, e, grammar))?;
         placeholders.insert(rs as u32 + 1, expr);
         spans.push((rs, re));
     }
@@ -182,14 +208,14 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize) -> Result<Prepared, 
 
 /// Parses `text[start..end]` as one expression (an f-string replacement field), as CPython
 /// does: inside implicit parentheses, so newlines are allowed.
-fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::ast::Expr, SyntaxError> {
-    let (masked, placeholders, _) = prepare(text, start, end)?;
+fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<crate::ast::Expr, SyntaxError> {
+    let (masked, placeholders, _) = prepare(text, start, end, grammar)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
-    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), Grammar::default()) {
+    let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), grammar) {
         Ok(rp::Mod::Expression(m)) => *m.body,
         Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
-        Err(e) => return Err(convert_error(text, e.offset.to_u32(), &e.error)),
+        Err(e) => return starred_field(text, start, end, grammar).unwrap_or_else(|| Err(convert_error(text, e.offset.to_u32(), &e.error))),
     };
     let wrapped_stmt = vec![rp::Stmt::Expr(rp::StmtExpr { range: Default::default(), value: Box::new(expr) })];
     if depth::max_depth(&wrapped_stmt) > MAX_TREE_DEPTH {
@@ -202,6 +228,23 @@ fn parse_expression_at(text: &str, start: usize, end: usize) -> Result<crate::as
         Some(crate::ast::StmtKind::Expr(e)) => Ok(unwrap_field_tuple(text, e, start as u32)),
         _ => Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
     }
+}
+
+/// `{*a}`: CPython parses a starred field and its compiler refuses it ("can't use starred
+/// expression here"); rustpython-parser refuses it while parsing, so build the node ourselves.
+fn starred_field(text: &str, start: usize, end: usize, grammar: Grammar) -> Option<Result<crate::ast::Expr, SyntaxError>> {
+    let field = &text[start..end];
+    let star = start + (field.len() - field.trim_start().len());
+    if !text[star..end].starts_with('*') || text[star..end].starts_with("**") {
+        return None;
+    }
+    let value = match parse_expression_at(text, star + 1, end, grammar) {
+        Ok(value) => value,
+        Err(e) => return Some(Err(e)),
+    };
+    let range = TextRange::new(star as u32, value.range.end);
+    let kind = crate::ast::ExprKind::Starred { value: Box::new(value), ctx: crate::ast::ExprContext::Load };
+    Some(Ok(crate::ast::Expr::new(range, kind)))
 }
 
 /// A bare tuple in a field (`{a, b,}`) spans its elements and trailing comma, not the

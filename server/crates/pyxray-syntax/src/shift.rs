@@ -167,7 +167,7 @@ impl Shift {
                 }
                 self.exprs(values);
             }
-            ExprKind::Set(elts) | ExprKind::JoinedStr(elts) => self.exprs(elts),
+            ExprKind::Set(elts) | ExprKind::JoinedStr(elts) | ExprKind::TemplateStr(elts) => self.exprs(elts),
             ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => self.exprs(elts),
             ExprKind::ListComp { elt, generators }
             | ExprKind::SetComp { elt, generators }
@@ -191,7 +191,7 @@ impl Shift {
                 self.exprs(args);
                 self.keywords(keywords);
             }
-            ExprKind::FormattedValue { value, format_spec, .. } => {
+            ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
                 self.expr(value);
                 self.opt_box(format_spec);
             }

@@ -1,9 +1,14 @@
 //! String literals as CPython 3.12+'s tokenizer sees them: finding every string token (f-strings
-//! with nested replacement fields included, PEP 701), grouping implicitly concatenated runs, and
-//! decoding escape sequences (reporting invalid ones, which CPython warns about).
+//! with nested replacement fields included, PEP 701; t-strings, PEP 750, on 3.14), grouping
+//! implicitly concatenated runs, and decoding escape sequences (reporting invalid ones, which
+//! CPython warns about).
 
-
+use crate::parse::Grammar;
 use crate::pystr::PyStr;
+
+mod fields;
+pub(crate) use fields::{scan_fstring_body, FField, FPiece, Quoting};
+
 /// A string literal token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct StringToken {
@@ -18,7 +23,30 @@ pub(crate) struct StringToken {
     pub raw: bool,
     pub bytes: bool,
     pub fstring: bool,
+    /// A PEP 750 t-string (3.14); `fstring` is then false.
+    pub tstring: bool,
     pub unicode_prefix: bool,
+}
+
+impl StringToken {
+    /// The letter CPython's tokenizer messages name the literal by (`TOK_GET_STRING_PREFIX`).
+    pub fn kind_letter(&self) -> char {
+        if self.tstring {
+            't'
+        } else {
+            'f'
+        }
+    }
+}
+
+/// A string prefix: which of CPython's letters it holds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Prefix {
+    pub raw: bool,
+    pub bytes: bool,
+    pub f: bool,
+    pub t: bool,
+    pub u: bool,
 }
 
 /// An invalid escape sequence found in a non-raw literal (`\d`, or an octal escape above 0o377).
@@ -60,30 +88,47 @@ fn is_ident_continue(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
-/// Parses a string prefix; `None` if `word` is not one.
-fn prefix_flags(word: &[u8]) -> Option<(bool, bool, bool, bool)> {
-    if word.len() > 2 {
-        return None;
-    }
-    let (mut raw, mut bytes, mut f, mut u) = (false, false, false, false);
+/// Parses the word before a quote as a string prefix: `Ok(None)` if it is not one (the word is
+/// a name). With `template_strings` (3.14) `t` is a prefix letter, and any set of distinct prefix
+/// letters is a prefix, incompatible ones being an error (`_PyLexer_check_string_prefixes`).
+fn prefix_flags(word: &[u8], template_strings: bool) -> Result<Option<Prefix>, String> {
+    let mut p = Prefix::default();
     for &c in word {
         match c.to_ascii_lowercase() {
-            b'r' if !raw => raw = true,
-            b'b' if !bytes => bytes = true,
-            b'f' if !f => f = true,
-            b'u' if !u => u = true,
-            _ => return None,
+            b'r' if !p.raw => p.raw = true,
+            b'b' if !p.bytes => p.bytes = true,
+            b'f' if !p.f => p.f = true,
+            b'u' if !p.u => p.u = true,
+            b't' if !p.t && template_strings => p.t = true,
+            _ => return Ok(None),
         }
     }
-    if (u && word.len() > 1) || (bytes && f) {
-        return None;
+    if !template_strings {
+        if word.len() > 2 || (p.u && word.len() > 1) || (p.bytes && p.f) {
+            return Ok(None);
+        }
+        return Ok(Some(p));
     }
-    Some((raw, bytes, f, u))
+    let pairs = [
+        (p.u && p.bytes, "u", "b"),
+        (p.u && p.raw, "u", "r"),
+        (p.u && p.f, "u", "f"),
+        (p.u && p.t, "u", "t"),
+        (p.bytes && p.f, "b", "f"),
+        (p.bytes && p.t, "b", "t"),
+        (p.f && p.t, "f", "t"),
+    ];
+    match pairs.iter().find(|(clash, _, _)| *clash) {
+        Some((_, a, b)) => Err(format!("'{a}' and '{b}' prefixes are incompatible")),
+        None => Ok(Some(p)),
+    }
 }
 
 /// Scans the whole source for string tokens, in order.
 pub(crate) struct Scanner<'a> {
     pub bytes: &'a [u8],
+    /// Which release's tokenizer: t-strings and their prefix errors (3.14), error wording.
+    pub grammar: Grammar,
     pub tokens: Vec<StringToken>,
     pub escapes: Vec<InvalidEscape>,
     /// For each token, whether the next significant token is a string continuing the same run.
@@ -92,7 +137,18 @@ pub(crate) struct Scanner<'a> {
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+        Scanner { bytes: text.as_bytes(), grammar: Grammar::default(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+    }
+
+    /// A scanner for the tokenizer of `grammar`'s release.
+    pub fn with_grammar(text: &'a str, grammar: Grammar) -> Self {
+        Scanner { grammar, ..Scanner::new(text) }
+    }
+
+    /// The prefix `bytes[start..quote_at]`, or `None` for a name; an error at `start` for
+    /// incompatible letters.
+    fn prefix_at(&self, start: usize, quote_at: usize) -> Result<Option<Prefix>, ScanError> {
+        prefix_flags(&self.bytes[start..quote_at], self.grammar.template_strings).map_err(|message| ScanError { offset: start, message })
     }
 
     /// Scans `[start, end)` as Python code (a module or an f-string expression).
@@ -124,7 +180,7 @@ impl<'a> Scanner<'a> {
                 }
                 b'#' => i = line_break(bytes, i, end),
                 b'\'' | b'"' => {
-                    let tok = self.scan_string(i, i, end, (false, false, false, false))?;
+                    let tok = self.scan_string(i, i, end, Prefix::default())?;
                     i = tok.end;
                     self.push_token(tok, &mut pending);
                 }
@@ -134,7 +190,7 @@ impl<'a> Scanner<'a> {
                         i += 1;
                     }
                     if i < end && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                        if let Some(flags) = prefix_flags(&bytes[s..i]) {
+                        if let Some(flags) = self.prefix_at(s, i)? {
                             let tok = self.scan_string(s, i, end, flags)?;
                             i = tok.end;
                             self.push_token(tok, &mut pending);
@@ -183,14 +239,17 @@ impl<'a> Scanner<'a> {
         start: usize,
         quote_at: usize,
         limit: usize,
-        (raw, bytes_lit, f, u): (bool, bool, bool, bool),
+        prefix: Prefix,
     ) -> Result<StringToken, ScanError> {
+        let Prefix { raw, bytes: bytes_lit, f, t, u } = prefix;
         let bytes = self.bytes;
         let quote = bytes[quote_at];
         let triple = quote_at + 2 < limit && bytes[quote_at + 1] == quote && bytes[quote_at + 2] == quote;
         let body_start = quote_at + if triple { 3 } else { 1 };
-        let body_end = if f {
-            let body = scan_fstring_body(self, body_start, limit, quote, triple, raw, false)?;
+        let body_end = if f || t {
+            let kind = if t { 't' } else { 'f' };
+            let q = Quoting { token_start: start, quote, triple, raw, kind };
+            let body = scan_fstring_body(self, body_start, limit, q, false)?;
             body.end
         } else {
             self.scan_plain_body(body_start, limit, quote, triple, raw, bytes_lit, start)?
@@ -206,8 +265,16 @@ impl<'a> Scanner<'a> {
             raw,
             bytes: bytes_lit,
             fstring: f,
+            tstring: t,
             unicode_prefix: u,
         })
+    }
+
+    /// The tokenizer's "unterminated ..." error for a literal starting at `token_start`, noticed
+    /// at `at` (a line break, or the end of the input).
+    fn unterminated(&self, token_start: usize, at: usize, what: &str) -> ScanError {
+        let message = format!("unterminated {what} (detected at line {})", detected_line(self.bytes, at));
+        ScanError { offset: token_start, message }
     }
 
     /// Returns the offset of the closing quote(s).
@@ -223,6 +290,7 @@ impl<'a> Scanner<'a> {
         token_start: usize,
     ) -> Result<usize, ScanError> {
         let bytes = self.bytes;
+        let mut escaped_quote = false;
         while i < limit {
             if triple {
                 // Inside a triple-quoted body only a backslash or the quote matters.
@@ -236,6 +304,7 @@ impl<'a> Scanner<'a> {
                 if !raw {
                     self.check_escape(i, limit, bytes_lit, token_start);
                 }
+                escaped_quote |= bytes.get(i + 1) == Some(&quote);
                 i += 2;
                 if i <= limit && bytes.get(i - 1) == Some(&b'\r') && bytes.get(i) == Some(&b'\n') {
                     i += 1;
@@ -246,21 +315,22 @@ impl<'a> Scanner<'a> {
                 return Ok(i);
             }
             if !triple && (b == b'\n' || b == b'\r') {
-                return Err(ScanError {
-                    offset: token_start,
-                    message: "unterminated string literal".into(),
-                });
+                return Err(self.single_quoted_unterminated(token_start, i, escaped_quote));
             }
             i += 1;
         }
-        Err(ScanError {
-            offset: token_start,
-            message: if triple {
-                "unterminated triple-quoted string literal".into()
-            } else {
-                "unterminated string literal".into()
-            },
-        })
+        if triple {
+            return Err(self.unterminated(token_start, limit, "triple-quoted string literal"));
+        }
+        Err(self.single_quoted_unterminated(token_start, limit, escaped_quote))
+    }
+
+    fn single_quoted_unterminated(&self, token_start: usize, at: usize, escaped_quote: bool) -> ScanError {
+        let mut e = self.unterminated(token_start, at, "string literal");
+        if escaped_quote && self.grammar.escaped_quote_hint {
+            e.message.push_str("; perhaps you escaped the end quote?");
+        }
+        e
     }
 
     /// Records an invalid escape at the backslash at `i`, in the token (or f-string piece)
@@ -306,37 +376,6 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// One piece of an f-string body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum FPiece {
-    /// Literal text as CPython's `FSTRING_MIDDLE` token: `text` is what the token holds (an
-    /// escaped brace keeps one brace), `start..end` is the token's position.
-    Literal { start: usize, end: usize, text_end: usize },
-    Field(FField),
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FField {
-    /// Offsets of `{` and `}`.
-    pub open: usize,
-    pub close: usize,
-    pub expr_start: usize,
-    pub expr_end: usize,
-    /// Offset of the debug `=`, if any.
-    pub debug: Option<usize>,
-    /// `!` offset and the conversion name's range.
-    pub conversion: Option<(usize, usize, usize)>,
-    /// `:` offset and the spec's pieces.
-    pub spec: Option<(usize, Vec<FPiece>)>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct FBody {
-    pub pieces: Vec<FPiece>,
-    /// Offset of the closing quotes (or of the `}` ending a format spec).
-    pub end: usize,
-}
-
 fn at_closing_quote(bytes: &[u8], i: usize, quote: u8, triple: bool) -> bool {
     if bytes.get(i) != Some(&quote) {
         return false;
@@ -344,229 +383,43 @@ fn at_closing_quote(bytes: &[u8], i: usize, quote: u8, triple: bool) -> bool {
     !triple || (bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote))
 }
 
-/// Scans an f-string body (or a format spec when `in_spec`) following the 3.12+ tokenizer.
-pub(crate) fn scan_fstring_body(
-    sc: &mut Scanner<'_>,
-    start: usize,
-    limit: usize,
-    quote: u8,
-    triple: bool,
-    raw: bool,
-    in_spec: bool,
-) -> Result<FBody, ScanError> {
-    let bytes = sc.bytes;
-    let mut pieces = Vec::new();
-    let mut piece_start = start;
-    let mut i = start;
-    let mut unicode_escape = false;
-    loop {
-        if i >= limit {
-            return Err(ScanError {
-                offset: start,
-                message: if triple {
-                    "unterminated triple-quoted f-string literal".into()
-                } else {
-                    "unterminated f-string literal".into()
-                },
-            });
+/// True when `offset` is at what 3.14 reads as a t-string prefix (distinct prefix letters, one of
+/// them `t`: `t'…'`, `rt'…'`, or an invalid mix such as `bt'…'`), or at the quote after one.
+/// Before 3.14 the prefix is a name and the quote starts a string.
+pub(crate) fn at_template_string(text: &str, offset: usize) -> bool {
+    let bytes = text.as_bytes();
+    let is_template_prefix = |word: &[u8]| match prefix_flags(word, true) {
+        Ok(prefix) => prefix.is_some_and(|p| p.t),
+        Err(_) => word.iter().any(|c| c.eq_ignore_ascii_case(&b't')),
+    };
+    let word_end = |from: usize| {
+        let mut i = from;
+        while i < bytes.len() && is_ident_continue(bytes[i]) {
+            i += 1;
         }
-        let c = bytes[i];
-        if at_closing_quote(bytes, i, quote, triple) {
-            if in_spec {
-                return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
-            }
-            pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
-            return Ok(FBody { pieces, end: i });
-        }
-        if !triple && (c == b'\n' || c == b'\r') {
-            if in_spec {
-                return Err(ScanError {
-                    offset: i,
-                    message: "f-string: newlines are not allowed in format specifiers for single quoted f-strings".into(),
-                });
-            }
-            return Err(ScanError { offset: start, message: "unterminated f-string literal".into() });
-        }
-        match c {
-            b'{' => {
-                if bytes.get(i + 1) == Some(&b'{') && !in_spec {
-                    pieces.push(FPiece::Literal { start: piece_start, end: i + 2, text_end: i + 1 });
-                    i += 2;
-                    piece_start = i;
-                    continue;
-                }
-                pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
-                let field = scan_field(sc, i, limit, quote, triple, raw)?;
-                i = field.close + 1;
-                piece_start = i;
-                pieces.push(FPiece::Field(field));
-            }
-            b'}' => {
-                if unicode_escape {
-                    unicode_escape = false;
-                    i += 1;
-                    continue;
-                }
-                if in_spec {
-                    pieces.push(FPiece::Literal { start: piece_start, end: i, text_end: i });
-                    return Ok(FBody { pieces, end: i });
-                }
-                if bytes.get(i + 1) == Some(&b'}') {
-                    pieces.push(FPiece::Literal { start: piece_start, end: i + 2, text_end: i + 1 });
-                    i += 2;
-                    piece_start = i;
-                    continue;
-                }
-                return Err(ScanError { offset: i, message: "f-string: single '}' is not allowed".into() });
-            }
-            b'\\' => {
-                let peek = bytes.get(i + 1).copied();
-                if matches!(peek, Some(b'{') | Some(b'}')) {
-                    if !raw {
-                        sc.check_escape(i, limit, false, piece_start);
-                    }
-                    i += 1;
-                    continue;
-                }
-                if !raw {
-                    sc.check_escape(i, limit, false, piece_start);
-                    if peek == Some(b'N') && bytes.get(i + 2) == Some(&b'{') {
-                        unicode_escape = true;
-                        i += 3;
-                        continue;
-                    }
-                }
-                i += 2;
-            }
-            _ => i += 1,
-        }
+        i
+    };
+    if offset >= bytes.len() {
+        return false;
     }
+    if matches!(bytes[offset], b'\'' | b'"') {
+        let mut start = offset;
+        while start > 0 && is_ident_continue(bytes[start - 1]) {
+            start -= 1;
+        }
+        return start < offset && is_template_prefix(&bytes[start..offset]);
+    }
+    let starts_word = offset == 0 || !is_ident_continue(bytes[offset - 1]);
+    let end = word_end(offset);
+    starts_word && end < bytes.len() && matches!(bytes[end], b'\'' | b'"') && is_template_prefix(&bytes[offset..end])
 }
 
-/// Scans a replacement field starting at its `{`.
-fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, quote: u8, triple: bool, raw: bool) -> Result<FField, ScanError> {
-    let bytes = sc.bytes;
-    let expr_start = open + 1;
-    let mut i = expr_start;
-    let mut depth = 0i32;
-    let mut debug = None;
-    let mut conversion = None;
-    let mut spec = None;
-    let mut commented = false;
-    let expr_end;
-    // Scan the expression: Python code up to a top-level `=`, `!`, `:` or `}`.
-    loop {
-        if i >= limit {
-            let message = if commented { "'{' was never closed" } else { "f-string: expecting '}'" };
-            return Err(ScanError { offset: open, message: message.into() });
-        }
-        let c = bytes[i];
-        match c {
-            // Since PEP 701 a quote inside a field always opens a nested string; one that
-            // cannot be closed is the enclosing f-string's end.
-            b'\'' | b'"' => match sc.scan_string(i, i, limit, (false, false, false, false)) {
-                Ok(tok) => i = tok.end,
-                Err(_) if at_closing_quote(bytes, i, quote, triple) => {
-                    return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
-                }
-                Err(e) => return Err(e),
-            },
-            // A comment runs to the end of the line; if that swallows the closing brace and
-            // quote, the field is never closed.
-            b'#' => {
-                commented = true;
-                while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
-                    i += 1;
-                }
-            }
-            b'(' | b'[' | b'{' => {
-                depth += 1;
-                i += 1;
-            }
-            b')' | b']' => {
-                depth -= 1;
-                i += 1;
-            }
-            b'}' if depth > 0 => {
-                depth -= 1;
-                i += 1;
-            }
-            b'}' => {
-                expr_end = i;
-                break;
-            }
-            b'!' if depth == 0 && bytes.get(i + 1) != Some(&b'=') => {
-                expr_end = i;
-                break;
-            }
-            b'!' | b'<' | b'>' | b'=' if bytes.get(i + 1) == Some(&b'=') => i += 2,
-            b'=' if depth == 0 => {
-                expr_end = i;
-                break;
-            }
-            b':' if depth == 0 => {
-                expr_end = i;
-                break;
-            }
-            b if is_ident_start(b) => {
-                let s = i;
-                while i < limit && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
-                if i < limit && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                    if let Some(flags) = prefix_flags(&bytes[s..i]) {
-                        let tok = sc.scan_string(s, i, limit, flags)?;
-                        i = tok.end;
-                    }
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    if expr_end == expr_start || bytes[expr_start..expr_end].iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(ScanError { offset: open, message: "f-string: valid expression required before '}'".into() });
-    }
-    i = expr_end;
-    if bytes[i] == b'=' {
-        debug = Some(i);
-        i += 1;
-        loop {
-            while i < limit && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'\x0c') {
-                i += 1;
-            }
-            if i >= limit || bytes[i] != b'#' {
-                break;
-            }
-            while i < limit && !matches!(bytes[i], b'\n' | b'\r') {
-                i += 1;
-            }
-        }
-    }
-    if bytes.get(i) == Some(&b'!') {
-        let bang = i;
-        i += 1;
-        let name_start = i;
-        while i < limit && is_ident_continue(bytes[i]) {
-            i += 1;
-        }
-        if name_start == i {
-            return Err(ScanError { offset: bang, message: "f-string: missing conversion character".into() });
-        }
-        conversion = Some((bang, name_start, i));
-        while i < limit && matches!(bytes[i], b' ' | b'\t') {
-            i += 1;
-        }
-    }
-    if bytes.get(i) == Some(&b':') {
-        let colon = i;
-        let body = scan_fstring_body(sc, i + 1, limit, quote, triple, raw, true)?;
-        spec = Some((colon, body.pieces));
-        i = body.end;
-    }
-    if bytes.get(i) != Some(&b'}') {
-        return Err(ScanError { offset: i, message: "f-string: expecting '}'".into() });
-    }
-    Ok(FField { open, close: i, expr_start, expr_end, debug, conversion, spec })
+/// The line the tokenizer is on when it gives up on an unterminated literal at `at`: a final
+/// line break does not start a new line.
+fn detected_line(bytes: &[u8], at: usize) -> usize {
+    let at = at.min(bytes.len());
+    let at = if at > 0 && at == bytes.len() && bytes[at - 1] == b'\n' { at - 1 } else { at };
+    1 + memchr::memchr_iter(b'\n', &bytes[..at]).count()
 }
 
 /// Decodes the escapes of a (non-raw) str literal body as CPython does; invalid escapes stay
@@ -665,7 +518,7 @@ pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<Py
     sc.scan_code(start, end).ok()?;
     let mut out = PyStr::new();
     for tok in &sc.tokens {
-        if tok.fstring || tok.bytes {
+        if tok.fstring || tok.tstring || tok.bytes {
             return None;
         }
         let body = &text[tok.body_start..tok.body_end];
@@ -674,7 +527,8 @@ pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<Py
     Some(out)
 }
 
-/// The runs of adjacent string tokens that contain an f-string, as token index ranges.
+/// The runs of adjacent string tokens that contain an f-string or a t-string, as token index
+/// ranges.
 pub(crate) fn fstring_runs(sc: &Scanner<'_>) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -684,7 +538,7 @@ pub(crate) fn fstring_runs(sc: &Scanner<'_>) -> Vec<std::ops::Range<usize>> {
             i += 1;
         }
         i += 1;
-        if sc.tokens[start..i].iter().any(|t| t.fstring) {
+        if sc.tokens[start..i].iter().any(|t| t.fstring || t.tstring) {
             out.push(start..i);
         }
     }

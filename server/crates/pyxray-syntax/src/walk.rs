@@ -251,7 +251,7 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
         ExprKind::Set(elts) | ExprKind::List { elts, .. } | ExprKind::Tuple { elts, .. } => {
             out.extend(elts.iter().map(Node::Expr))
         }
-        ExprKind::JoinedStr(values) => out.extend(values.iter().map(Node::Expr)),
+        ExprKind::JoinedStr(values) | ExprKind::TemplateStr(values) => out.extend(values.iter().map(Node::Expr)),
         ExprKind::ListComp { elt, generators }
         | ExprKind::SetComp { elt, generators }
         | ExprKind::GeneratorExp { elt, generators } => comprehension_children(&[elt], generators, out),
@@ -269,7 +269,7 @@ fn expr_children<'a>(e: &'a Expr, out: &mut Vec<Node<'a>>) {
             rest.sort_by_key(|n| n.range().start);
             out.extend(rest);
         }
-        ExprKind::FormattedValue { value, format_spec, .. } => {
+        ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
             out.push(Node::Expr(value));
             out.extend(format_spec.as_deref().map(Node::Expr));
         }

@@ -527,6 +527,17 @@ impl<'a> Interp<'a> {
                 s.stack.push(r);
             }
             Op::BUILD_STRING if arg == 1 => {}
+            // PEP 750: every evaluation builds new, opaque Interpolation and Template objects
+            // holding what they popped.
+            Op::BUILD_INTERPOLATION | Op::BUILD_TEMPLATE => {
+                let popped = if i.op == Op::BUILD_TEMPLATE { 2 } else { 2 + (arg & 1) };
+                for _ in 0..popped {
+                    let v = self.pop(s);
+                    self.escape(&v, Escape::InContainer);
+                }
+                let what = if i.op == Op::BUILD_TEMPLATE { "string.templatelib.Template" } else { "string.templatelib.Interpolation" };
+                s.stack.push(Value::fresh(site, what, Known::Other, format!("the t-string on line {}", line(&i))));
+            }
             Op::YIELD_VALUE => {
                 let v = self.pop(s);
                 self.escape(&v, Escape::Returned);

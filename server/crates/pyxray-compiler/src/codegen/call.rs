@@ -136,6 +136,8 @@ impl Compiler<'_> {
                 | ExprKind::GeneratorExp { .. }
                 | ExprKind::JoinedStr(_)
                 | ExprKind::FormattedValue { .. }
+                | ExprKind::TemplateStr(_)
+                | ExprKind::Interpolation { .. }
         );
         if warn {
             let ty = expr::infer_type(func).unwrap_or("object");

@@ -16,6 +16,7 @@ pub(crate) fn infer_type(e: &Expr) -> Option<&'static str> {
         ExprKind::GeneratorExp { .. } => "generator",
         ExprKind::Lambda { .. } => "function",
         ExprKind::JoinedStr(_) | ExprKind::FormattedValue { .. } => "str",
+        ExprKind::TemplateStr(_) | ExprKind::Interpolation { .. } => "string.templatelib.Template",
         ExprKind::Constant(c) => c.type_name(),
         _ => return None,
     })
@@ -128,6 +129,10 @@ impl Compiler<'_> {
             ExprKind::Call { func, args, keywords } => self.call(e, func, args, keywords)?,
             ExprKind::Constant(c) => self.load_const_ast(c, loc),
             ExprKind::JoinedStr(values) => self.joined_str(e, values, None)?,
+            ExprKind::TemplateStr(values) => self.template_str(e, values)?,
+            ExprKind::Interpolation { value, str, conversion, format_spec } => {
+                self.interpolation(e, value, str, *conversion, format_spec.as_deref())?
+            }
             ExprKind::FormattedValue { value, conversion, format_spec } => {
                 self.formatted_value(e, value, *conversion, format_spec.as_deref(), None)?
             }
@@ -730,7 +735,12 @@ impl Compiler<'_> {
                     | Constant::Complex { .. }
                     | Constant::FrozenSet(_)
             ),
-            ExprKind::Set(_) | ExprKind::SetComp { .. } | ExprKind::GeneratorExp { .. } | ExprKind::Lambda { .. } => true,
+            ExprKind::Set(_)
+            | ExprKind::SetComp { .. }
+            | ExprKind::GeneratorExp { .. }
+            | ExprKind::TemplateStr(_)
+            | ExprKind::Interpolation { .. }
+            | ExprKind::Lambda { .. } => true,
             _ => false,
         };
         if warn {

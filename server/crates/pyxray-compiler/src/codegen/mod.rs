@@ -12,6 +12,7 @@ mod function;
 mod pattern;
 mod reuse;
 mod stmt;
+mod template;
 
 use crate::assemble;
 use crate::consts::{self, ConstKey};

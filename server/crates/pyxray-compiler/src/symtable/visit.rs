@@ -832,13 +832,13 @@ impl Builder {
                     self.visit_expr(&k.value)?;
                 }
             }
-            ExprKind::FormattedValue { value, format_spec, .. } => {
+            ExprKind::FormattedValue { value, format_spec, .. } | ExprKind::Interpolation { value, format_spec, .. } => {
                 self.visit_expr(value)?;
                 if let Some(spec) = format_spec {
                     self.visit_expr(spec)?;
                 }
             }
-            ExprKind::JoinedStr(values) => self.visit_exprs(values)?,
+            ExprKind::JoinedStr(values) | ExprKind::TemplateStr(values) => self.visit_exprs(values)?,
             ExprKind::Constant(_) => {}
             ExprKind::Attribute { value, .. } => self.visit_expr(value)?,
             ExprKind::Subscript { value, slice, .. } => {

@@ -178,7 +178,7 @@ fn check_corpus(dirs: &[std::path::PathBuf]) -> (usize, usize) {
         let Ok(decoded) = crate::decode_source(&bytes) else { continue };
         let text = decoded.text;
         check(&text, 0, Mode::Module);
-        if let Ok((masked, _, _)) = crate::parse::prepare(&text, 0, text.len()) {
+        if let Ok((masked, _, _)) = crate::parse::prepare(&text, 0, text.len(), crate::parse::Grammar::default()) {
             total += 1;
             if !check(masked.as_deref().unwrap_or(&text), 0, Mode::Module) {
                 declined += 1;
