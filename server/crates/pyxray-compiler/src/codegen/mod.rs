@@ -77,9 +77,9 @@ pub struct CompilerUnit {
     pub deferred_annotations: Vec<annotations::DeferredAnnotation>,
     pub next_conditional_annotation_index: i32,
     pub in_conditional_block: i32,
-    /// 3.11's current location inside a comprehension (`u_lineno` …), which a comparison in
-    /// a condition moves for everything emitted after it.
-    pub loc311: Location,
+    /// 3.11's current location (`u_lineno`, `u_col_offset`, `u_end_lineno`,
+    /// `u_end_col_offset`): 3.11 emits every instruction there, and `SET_LOC`/`UNSET_LOC` move it.
+    pub cur_loc: Location,
 }
 
 /// `struct compiler`.
@@ -221,11 +221,45 @@ impl<'a> Compiler<'a> {
         self.seq().use_label(label);
     }
 
+    /// Where an instruction goes: `loc` from 3.12 on. 3.11 puts every instruction at the unit's
+    /// current location, except the artificial ones (`ADDOP_NOLINE`, `loc` is `NO_LOCATION`).
+    fn at(&self, loc: Location) -> Location {
+        if self.version == PythonVersion::V3_11 && loc != NO_LOCATION {
+            self.u().cur_loc
+        } else {
+            loc
+        }
+    }
+
+    /// 3.11 `SET_LOC(c, x)` (or `UNSET_LOC(c)` with `NO_LOCATION`): moves the current location.
+    pub fn set_loc(&mut self, loc: Location) {
+        if self.version == PythonVersion::V3_11 {
+            self.u_mut().cur_loc = loc;
+        }
+    }
+
+    /// 3.11's current location (see [`CompilerUnit::cur_loc`]).
+    pub fn cur_loc(&self) -> Location {
+        self.u().cur_loc
+    }
+
+    /// `loc`, or in 3.11 its current location: for an instruction 3.12 made artificial that
+    /// 3.11 still emitted with `ADDOP`.
+    pub fn cur_or(&self, loc: Location) -> Location {
+        if self.version == PythonVersion::V3_11 {
+            self.u().cur_loc
+        } else {
+            loc
+        }
+    }
+
     pub fn addop(&mut self, op: Op, loc: Location) {
+        let loc = self.at(loc);
         self.seq().addop(op, 0, loc);
     }
 
     pub fn addop_i(&mut self, op: Op, oparg: i32, loc: Location) {
+        let loc = self.at(loc);
         if op == Op::CALL && self.version == PythonVersion::V3_11 {
             // 3.11 prepares every call with a `PRECALL` of the same count.
             self.seq().addop(Op::PRECALL, oparg, loc);
@@ -268,6 +302,7 @@ impl<'a> Compiler<'a> {
 
     pub fn addop_j(&mut self, op: Op, target: Label, loc: Location) {
         debug_assert!(target.is_label());
+        let loc = self.at(loc);
         self.seq().addop(op, target.0, loc);
     }
 
@@ -419,7 +454,7 @@ impl<'a> Compiler<'a> {
             deferred_annotations: Vec::new(),
             next_conditional_annotation_index: 0,
             in_conditional_block: 0,
-            loc311: NO_LOCATION,
+            cur_loc: Location::new(lineno, lineno, 0, 0),
         };
         self.units.push(unit);
         self.nestlevel += 1;
@@ -429,7 +464,10 @@ impl<'a> Compiler<'a> {
         } else {
             self.set_qualname();
         }
+        self.set_loc(loc);
         self.addop_i(Op::RESUME, RESUME_AT_FUNC_START, loc);
+        // (`compiler_mod` then moves the module's current location to line 1.)
+        self.set_loc(Location::new(lineno, lineno, 0, 0));
         Ok(())
     }
 
