@@ -58,6 +58,18 @@ impl<'a> SourceMap<'a> {
         lc
     }
 
+    /// The source range a location starts at (its first character), for errors reported where
+    /// a location points; `None` for no location.
+    pub fn range_at(&self, loc: Location) -> Option<TextRange> {
+        if loc.lineno < 1 || loc.col_offset < 0 || loc.lineno as u32 > self.line_index.line_count() {
+            return None;
+        }
+        let line = loc.lineno as u32 - 1;
+        let bom = if line == 0 && self.text.starts_with('\u{feff}') { 3 } else { 0 };
+        let start = (self.line_index.line_start(line) + loc.col_offset as u32 + bom).min(self.text.len() as u32);
+        Some(TextRange::new(start, start))
+    }
+
     /// `LOC(node)` for a node spanning `range`; [`ast_opt::NO_RANGE`] means no location.
     pub fn location(&self, range: TextRange) -> Location {
         if range == ast_opt::NO_RANGE {

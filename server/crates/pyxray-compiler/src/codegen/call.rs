@@ -117,7 +117,8 @@ impl Compiler<'_> {
             self.check_forbidden(k.range, arg, ExprContext::Store)?;
             for other in &keywords[i + 1..] {
                 if other.arg.as_deref() == Some(arg.as_str()) {
-                    return self.error(other.range, format!("keyword argument repeated: {arg}"));
+                    // (3.11 moves its current location to the repeated keyword first.)
+                    return Err(CompileError::syntax(format!("keyword argument repeated: {arg}"), other.range));
                 }
             }
         }

@@ -116,7 +116,9 @@ impl Compiler<'_> {
             }
             ExprKind::YieldFrom(value) => {
                 if !self.ste().is_function_like() {
-                    return self.error(e.range, "'yield from' outside function");
+                    // (3.11 says `'yield' outside function` for both.)
+                    let what = if self.version == PythonVersion::V3_11 { "yield" } else { "yield from" };
+                    return self.error(e.range, format!("'{what}' outside function"));
                 }
                 if self.u().scope_type == ScopeType::AsyncFunction {
                     return self.error(e.range, "'yield from' inside async function");
@@ -578,7 +580,7 @@ impl Compiler<'_> {
 
     /// The parts of an f-string. 3.11's parser gave every part (and a nested format spec) the
     /// location of the whole string, `outer`.
-    fn joined_part(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
+    pub(super) fn joined_part(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
         if self.version != PythonVersion::V3_11 {
             return self.visit_expr(v);
         }
@@ -605,13 +607,20 @@ impl Compiler<'_> {
                 let at = (!synthetic).then_some(outer);
                 self.formatted_value(v, value, *conversion, format_spec.as_deref(), at)?
             }
-            ExprKind::JoinedStr(values) => self.joined_str(v, values, Some(outer))?,
+            ExprKind::JoinedStr(values) => self.format_spec_311(v, values, outer)?,
             _ => self.visit_expr(v)?,
         }
         Ok(())
     }
 
     fn joined_str(&mut self, e: &Expr, values: &[Expr], outer: Option<Location>) -> CompileResult<()> {
+        let run = std::mem::replace(&mut self.fstring_range, e.range);
+        let result = self.joined_str_parts(e, values, outer);
+        self.fstring_range = run;
+        result
+    }
+
+    fn joined_str_parts(&mut self, e: &Expr, values: &[Expr], outer: Option<Location>) -> CompileResult<()> {
         let loc = outer.unwrap_or_else(|| self.loc(e.range));
         if values.len() > STACK_USE_GUIDELINE {
             self.addop_load_const(consts::str_const(""), loc);

@@ -8,6 +8,7 @@ mod call;
 mod comprehension;
 mod exceptions;
 mod expr;
+mod fstring311;
 mod function;
 mod pattern;
 mod reuse;
@@ -99,6 +100,8 @@ pub struct Compiler<'a> {
     pub previous_units: Option<&'a crate::reuse::UnitCache>,
     /// This compile's top-level units, for the next one.
     pub unit_cache: crate::reuse::UnitCache,
+    /// 3.11: the run of concatenated strings the f-string being compiled was written as.
+    pub fstring_range: TextRange,
 }
 
 /// `CO_MAXBLOCKS`: how many blocks (loops, `try`, `with`, …) may nest in one function.
@@ -165,6 +168,7 @@ impl<'a> Compiler<'a> {
             interactive: false,
             previous_units: None,
             unit_cache: crate::reuse::UnitCache::default(),
+            fstring_range: TextRange::default(),
         }
     }
 
@@ -189,8 +193,15 @@ impl<'a> Compiler<'a> {
         self.src.location(range)
     }
 
+    /// `compiler_error`: 3.11 reports it at its current location, 3.12+ at `loc_range`.
     pub fn error<T>(&self, loc_range: TextRange, message: impl Into<String>) -> CompileResult<T> {
-        Err(CompileError::syntax(message, loc_range))
+        let mut range = loc_range;
+        if self.version == PythonVersion::V3_11 {
+            if let Some(at) = self.units.last().and_then(|u| self.src.range_at(u.cur_loc)) {
+                range = at;
+            }
+        }
+        Err(CompileError::syntax(message, range))
     }
 
     /// `compiler_warn`: records a SyntaxWarning attributed to the node's first line.

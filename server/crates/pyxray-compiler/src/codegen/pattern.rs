@@ -157,14 +157,18 @@ impl Compiler<'_> {
         if nattrs != kwd_patterns.len() {
             return self.error(p.range, "kwd_attrs / kwd_patterns length mismatch in class pattern");
         }
+        // (`validate_kwd_attrs`: 3.11 reports at the current location, moved to each pattern.)
         for (i, attr) in kwd_attrs.iter().enumerate() {
+            self.set_loc(self.loc(kwd_patterns[i].range));
             self.check_forbidden(kwd_patterns[i].range, attr, ExprContext::Store)?;
             for (j, other) in kwd_attrs.iter().enumerate().skip(i + 1) {
                 if other == attr {
+                    self.set_loc(self.loc(kwd_patterns[j].range));
                     return self.error(kwd_patterns[j].range, format!("attribute name repeated in class pattern: {attr}"));
                 }
             }
         }
+        self.set_loc(loc);
         self.visit_expr(cls)?;
         let names: Vec<ConstValue> = kwd_attrs.iter().map(|a| consts::str_const(a)).collect();
         self.addop_load_const(ConstValue::Tuple(names.into()), loc);
