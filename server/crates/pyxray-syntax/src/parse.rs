@@ -73,12 +73,15 @@ impl Parsed {
 pub struct Grammar {
     /// PEP 758 (3.14): `except A, B:` without parentheses.
     pub bare_except_tuples: bool,
+    /// CPython 3.11's grammar: no PEP 695 type parameters or `type` statements, and f-strings
+    /// without PEP 701 (see `grammar311`).
+    pub before_312: bool,
 }
 
 impl Grammar {
     /// The grammar of CPython 3.`minor`.
     pub fn of_release(minor: u32) -> Grammar {
-        Grammar { bare_except_tuples: minor >= 14 }
+        Grammar { bare_except_tuples: minor >= 14, before_312: minor < 12 }
     }
 }
 
@@ -141,6 +144,11 @@ pub(crate) fn parse_part(
     let body = lowerer.suite(suite);
     if let Some(e) = lowerer.errors.into_inner().into_iter().next() {
         return Err(e);
+    }
+    if grammar.before_312 {
+        if let Some(e) = crate::grammar311::first_refusal(text, &body) {
+            return Err(e);
+        }
     }
     Ok((body, escapes))
 }
