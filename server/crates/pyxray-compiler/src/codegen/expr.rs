@@ -653,7 +653,16 @@ impl Compiler<'_> {
         spec: Option<&Expr>,
         outer: Option<Location>,
     ) -> CompileResult<()> {
-        self.visit_expr(value)?;
+        match self.field_tuple_loc_311(e, value) {
+            Some(at) => {
+                let old = self.cur_loc();
+                self.set_loc(at);
+                let result = self.visit_expr1(value);
+                self.set_loc(old);
+                result?
+            }
+            None => self.visit_expr(value)?,
+        }
         let loc = outer.unwrap_or_else(|| self.loc(e.range));
         let conv = match conversion {
             Conversion::None => None,

@@ -52,6 +52,27 @@ pub(super) fn string_token_at(text: &str, run: TextRange, pos: u32) -> Option<Te
 }
 
 impl Compiler<'_> {
+    /// 3.11 parsed a replacement field's expression between parentheses that stood in for its
+    /// braces, so an unparenthesized tuple there spans from the `{` to just after the end of the
+    /// expression (the `}`, `!`, `:` or `=` that ends it).
+    pub(super) fn field_tuple_loc_311(&self, field: &Expr, value: &Expr) -> Option<Location> {
+        let is_tuple = matches!(&value.kind, ExprKind::Tuple { .. } | ExprKind::Constant(pyxray_syntax::ast::Constant::Tuple(_)));
+        if self.version != PythonVersion::V3_11 || !is_tuple || field.range == value.range {
+            return None;
+        }
+        let bytes = self.src.text.as_bytes();
+        let (start, end) = (value.range.start as usize, value.range.end as usize);
+        let parenthesized = bytes.get(start) == Some(&b'(') && end > 0 && bytes.get(end - 1) == Some(&b')');
+        if parenthesized || bytes.get(field.range.start as usize) != Some(&b'{') {
+            return None;
+        }
+        let mut stop = end;
+        while bytes.get(stop).is_some_and(|b| b.is_ascii_whitespace()) {
+            stop += 1;
+        }
+        Some(self.loc(TextRange::new(field.range.start, stop as u32 + 1)))
+    }
+
     /// A format spec `spec` (its parts `values`) of an f-string in the run `fstring_range`, in
     /// 3.11: its replacement fields and the literals before them at `outer`, its trailing literal
     /// and its `BUILD_STRING` at its own string token.
