@@ -26,7 +26,7 @@ pub type IndexMap<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 
 /// The versions whose compiler pyxray reproduces so far.
-pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
+pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_11, PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
 pub use instr_seq::Location;
 pub use reuse::UnitCache;
 pub use symtable::SymbolTable;
