@@ -478,7 +478,13 @@ impl Compiler<'_> {
             let f = self.future_location;
             let after = loc.lineno > f.end_lineno || (loc.lineno == f.end_lineno && loc.col_offset > f.end_col_offset);
             if after {
-                return self.error(s.range, "from __future__ imports must occur at the beginning of the file");
+                let message = "from __future__ imports must occur at the beginning of the file";
+                if self.version == PythonVersion::V3_11 && loc.col_offset > 0 {
+                    // 3.11's `future.c` gives the 0-based column as the offset.
+                    let at = s.range.start - 1;
+                    return Err(CompileError::syntax(message, TextRange::new(at, at)));
+                }
+                return self.error(s.range, message);
             }
         }
         let tuple: Vec<ConstValue> = names.iter().map(|a| consts::str_const(&a.name)).collect();
