@@ -26,7 +26,7 @@ pub type IndexMap<K, V> = indexmap::IndexMap<K, V, rustc_hash::FxBuildHasher>;
 pub type IndexSet<T> = indexmap::IndexSet<T, rustc_hash::FxBuildHasher>;
 
 /// The versions whose compiler pyxray reproduces so far.
-pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
+pub const SUPPORTED: &[PythonVersion] = &[PythonVersion::V3_11, PythonVersion::V3_12, PythonVersion::V3_13, PythonVersion::V3_14];
 pub use instr_seq::Location;
 pub use reuse::UnitCache;
 pub use symtable::SymbolTable;
@@ -56,6 +56,18 @@ impl<'a> SourceMap<'a> {
         let lc = self.line_index.line_col_near(offset, self.last_line.get());
         self.last_line.set(lc.line);
         lc
+    }
+
+    /// The source range a location starts at (its first character), for errors reported where
+    /// a location points; `None` for no location.
+    pub fn range_at(&self, loc: Location) -> Option<TextRange> {
+        if loc.lineno < 1 || loc.col_offset < 0 || loc.lineno as u32 > self.line_index.line_count() {
+            return None;
+        }
+        let line = loc.lineno as u32 - 1;
+        let bom = if line == 0 && self.text.starts_with('\u{feff}') { 3 } else { 0 };
+        let start = (self.line_index.line_start(line) + loc.col_offset as u32 + bom).min(self.text.len() as u32);
+        Some(TextRange::new(start, start))
     }
 
     /// `LOC(node)` for a node spanning `range`; [`ast_opt::NO_RANGE`] means no location.

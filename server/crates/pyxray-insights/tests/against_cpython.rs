@@ -110,6 +110,11 @@ fn inlined_comprehensions_say_so() {
     for &python in pyxray_compiler::SUPPORTED {
         let analysis = FileAnalysis::new(text, &AnalysisConfig { python, ..Default::default() });
         let hover = analysis.hover(text.find('[').unwrap() as u32).expect("hover");
+        if python < PythonVersion::V3_12 {
+            // PEP 709 came with 3.12: before it a comprehension is a code object of its own.
+            assert!(hover.markdown.contains("code object `f.<locals>.<listcomp>`"), "{python}: {}", hover.markdown);
+            continue;
+        }
         assert!(hover.markdown.contains("inlined into `f`"), "{python}: {}", hover.markdown);
         assert!(hover.markdown.contains("LOAD_FAST_AND_CLEAR"), "{python}: {}", hover.markdown);
     }

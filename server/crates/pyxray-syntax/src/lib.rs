@@ -5,6 +5,7 @@
 pub mod ast;
 mod depth;
 mod fstring;
+mod grammar311;
 mod lexer;
 mod limits;
 pub mod line_index;

@@ -83,6 +83,9 @@ pub struct Grammar {
     /// 3.13+: "unterminated string literal ...; perhaps you escaped the end quote?" when the
     /// literal holds an escaped quote.
     pub escaped_quote_hint: bool,
+    /// CPython 3.11's grammar: no PEP 695 type parameters or `type` statements, and f-strings
+    /// without PEP 701 (see `grammar311`).
+    pub before_312: bool,
 }
 
 impl Default for Grammar {
@@ -94,7 +97,12 @@ impl Default for Grammar {
 impl Grammar {
     /// The grammar of CPython 3.`minor`.
     pub fn of_release(minor: u32) -> Grammar {
-        Grammar { bare_except_tuples: minor >= 14, template_strings: minor >= 14, escaped_quote_hint: minor >= 13 }
+        Grammar {
+            bare_except_tuples: minor >= 14,
+            template_strings: minor >= 14,
+            escaped_quote_hint: minor >= 13,
+            before_312: minor < 12,
+        }
     }
 }
 
@@ -126,7 +134,17 @@ pub(crate) fn parse_part(
     end: usize,
     grammar: Grammar,
 ) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
-    let (masked, placeholders, escapes) = prepare(text, start, end, grammar)?;
+    let (masked, placeholders, escapes) = match prepare(text, start, end, grammar) {
+        Ok(prepared) => prepared,
+        // 3.11 reads f-strings its own way, and so fails on them with its own messages.
+        Err(e) if grammar.before_312 => {
+            return Err(crate::grammar311::fstring_error_in(text, start, end).unwrap_or_else(|| SyntaxError {
+                message: e.message.replace(" f-string literal", " string literal"),
+                ..e
+            }))
+        }
+        Err(e) => return Err(e),
+    };
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let suite = match lexer::parse(part, Mode::Module, start as u32, grammar) {
         Ok(rp::Mod::Module(m)) => m.body,
@@ -162,6 +180,11 @@ pub(crate) fn parse_part(
     let body = lowerer.suite(suite);
     if let Some(e) = lowerer.errors.into_inner().into_iter().next() {
         return Err(e);
+    }
+    if grammar.before_312 {
+        if let Some(e) = crate::grammar311::first_refusal(text, &body) {
+            return Err(e);
+        }
     }
     Ok((body, escapes))
 }

@@ -499,7 +499,8 @@ impl<'a> Interp<'a> {
             Op::LOAD_ATTR => {
                 let owner = self.pop(s);
                 let name = self.name_of(&i);
-                if arg & 1 != 0 {
+                // (3.11's LOAD_ATTR has no method bit: it has LOAD_METHOD.)
+                if arg & 1 != 0 && self.version >= PythonVersion::V3_12 {
                     let mut method = Value::opaque(site, format!("`{}.{name}`", crate::ops::describe(&owner)));
                     method.known = Known::Method(name, Box::new(owner.clone()));
                     s.stack.push(method);
@@ -622,16 +623,19 @@ impl<'a> Interp<'a> {
 
     /// An instruction the model does not know: pop what it pops, push unknowns.
     fn generic(&mut self, i: &Instruction, arg: u32, s: &mut State) {
-        let (popped, pushed) = match popped_pushed(self.version, i.op, arg) {
+        let net = stack_effect(self.version, i.op, arg, Some(false)).unwrap_or(0);
+        let counts = popped_pushed(self.version, i.op, arg).or_else(|| {
+            // 3.11 knows net effects only: 3.12's counts where they come to the same net effect.
+            let (p, q) = popped_pushed(PythonVersion::V3_12, i.op, arg).filter(|_| self.version == PythonVersion::V3_11)?;
+            (q - p == net).then_some((p, q))
+        });
+        let (popped, pushed) = match counts {
             Some((p, q)) => (p.max(0) as usize, q.max(0) as usize),
-            None => {
-                let net = stack_effect(self.version, i.op, arg, Some(false)).unwrap_or(0);
-                if net < 0 {
-                    ((-net) as usize, 0)
-                } else {
-                    (0, net as usize)
-                }
-            }
+            None if net < 0 => ((-net) as usize, 0),
+            // An operation 3.11 alone has: taken to consume the top of the stack, so that no
+            // operand stays there posing as its result.
+            None if self.version == PythonVersion::V3_11 => (1, 1 + net as usize),
+            None => (0, net as usize),
         };
         for _ in 0..popped {
             let v = self.pop(s);

@@ -90,6 +90,7 @@ impl Compiler<'_> {
         } else {
             self.visit_expr(value)?;
             loc = self.update_start_location_to_match_attr(loc, meth);
+            self.set_loc(loc);
             self.addop_name(Op::LOAD_METHOD, NameTable::Names, attr, loc);
         }
         self.visit_exprs(args)?;
@@ -99,9 +100,11 @@ impl Compiler<'_> {
             }
             self.call_simple_kw_helper(loc, kwds);
             let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
+            self.set_loc(eloc);
             self.addop_i(self.call_kw_op(), (argsl + kwdsl) as i32, eloc);
         } else {
             let eloc = self.update_start_location_to_match_attr(self.loc(e.range), meth);
+            self.set_loc(eloc);
             self.addop_i(Op::CALL, argsl as i32, eloc);
         }
         Ok(true)
@@ -114,7 +117,8 @@ impl Compiler<'_> {
             self.check_forbidden(k.range, arg, ExprContext::Store)?;
             for other in &keywords[i + 1..] {
                 if other.arg.as_deref() == Some(arg.as_str()) {
-                    return self.error(other.range, format!("keyword argument repeated: {arg}"));
+                    // (3.11 moves its current location to the repeated keyword first.)
+                    return Err(CompileError::syntax(format!("keyword argument repeated: {arg}"), other.range));
                 }
             }
         }
@@ -157,7 +161,9 @@ impl Compiler<'_> {
         let floc = self.loc(func.range);
         if self.version <= PythonVersion::V3_12 {
             // 3.12 pushes the NULL below the callable (3.13 above it).
+            self.set_loc(floc);
             self.addop(Op::PUSH_NULL, floc);
+            self.set_loc(self.loc(e.range));
             self.visit_expr(func)?;
         } else {
             self.visit_expr(func)?;

@@ -88,7 +88,7 @@ impl Compiler<'_> {
         iter_on_stack: bool,
     ) -> CompileResult<()> {
         let v311 = self.version == PythonVersion::V3_11;
-        let loc = if v311 { self.u().loc311 } else { loc };
+        let loc = if v311 { self.cur_loc() } else { loc };
         let mut start = self.new_label();
         let if_cleanup = self.new_label();
         let anchor = self.new_label();
@@ -131,7 +131,7 @@ impl Compiler<'_> {
         if gen_index < generators.len() {
             self.comprehension_generator(loc, generators, gen_index, depth, elt, val, ty, false)?;
         }
-        let loc = if v311 { self.u().loc311 } else { loc };
+        let loc = if v311 { self.cur_loc() } else { loc };
         let mut elt_loc = if v311 { loc } else { self.loc(elt.range) };
         if gen_index >= generators.len() {
             elt_loc = self.comprehension_element(loc, elt, val, ty, depth)?;
@@ -189,7 +189,7 @@ impl Compiler<'_> {
         self.addop(Op::POP_BLOCK, loc);
         self.visit_expr(&gen.target)?;
         self.comprehension_ifs(loc, &gen.ifs, if_cleanup)?;
-        let loc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+        let loc = if self.version == PythonVersion::V3_11 { self.cur_loc() } else { loc };
         depth += 1;
         gen_index += 1;
         if gen_index < generators.len() {
@@ -211,14 +211,10 @@ impl Compiler<'_> {
         Ok(())
     }
 
-    /// The `if` clauses of one `for`: 3.11 carries its current location through them.
+    /// The `if` clauses of one `for`.
     fn comprehension_ifs(&mut self, loc: Location, ifs: &[Expr], if_cleanup: Label) -> CompileResult<()> {
-        let mut cur = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
         for cond in ifs {
-            self.jump_if_at(&mut cur, cond, if_cleanup, false)?;
-        }
-        if self.version == PythonVersion::V3_11 {
-            self.u_mut().loc311 = cur;
+            self.jump_if(loc, cond, if_cleanup, false)?;
         }
         Ok(())
     }
@@ -339,7 +335,7 @@ impl Compiler<'_> {
         } else {
             self.enter_scope(name, ScopeType::Comprehension, ScopeKey::node(e.range), loc.lineno)?;
         }
-        self.u_mut().loc311 = loc;
+        self.set_loc(loc);
         let result = self.comprehension_body(e, ty, generators, elt, val, is_inlined, is_async_generator, scope_type);
         if let Err(err) = result {
             if !is_inlined {
@@ -352,7 +348,7 @@ impl Compiler<'_> {
             return Ok(());
         }
         if ty != CompType::GenExp {
-            let rloc = if self.version == PythonVersion::V3_11 { self.u().loc311 } else { loc };
+            let rloc = if self.version == PythonVersion::V3_11 { self.cur_loc() } else { loc };
             self.addop(Op::RETURN_VALUE, rloc);
         } else if self.version >= PythonVersion::V3_12 {
             self.wrap_in_stopiteration_handler();
@@ -362,11 +358,6 @@ impl Compiler<'_> {
         let co = co?;
         self.make_closure(loc, co, 0)?;
         self.comprehension_iter(outermost)?;
-        if self.version == PythonVersion::V3_11 {
-            // 3.11 emitted GET_ITER at the comprehension's location, not the iterable's.
-            let n = self.seq().len();
-            self.seq().instrs[n - 1].loc = loc;
-        }
         self.addop_i(Op::CALL, 0, loc);
         if is_async_generator && ty != CompType::GenExp {
             self.addop_i(Op::GET_AWAITABLE, 0, loc);

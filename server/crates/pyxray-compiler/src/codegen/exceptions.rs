@@ -157,6 +157,7 @@ impl Compiler<'_> {
                     self.pop_fblock(FBlockType::PopValue, NO_LABEL);
                 }
                 *ploc = NO_LOCATION;
+                self.set_loc(NO_LOCATION);
                 Ok(())
             }
             FBlockType::FinallyEnd => {
@@ -173,6 +174,7 @@ impl Compiler<'_> {
             }
             FBlockType::With | FBlockType::AsyncWith => {
                 *ploc = info.loc;
+                self.set_loc(info.loc);
                 self.addop(Op::POP_BLOCK, *ploc);
                 if preserve_tos {
                     if self.version >= PythonVersion::V3_14 {
@@ -188,6 +190,7 @@ impl Compiler<'_> {
                 }
                 self.addop(Op::POP_TOP, *ploc);
                 *ploc = NO_LOCATION;
+                self.set_loc(NO_LOCATION);
                 Ok(())
             }
             FBlockType::HandlerCleanup => {
@@ -269,11 +272,14 @@ impl Compiler<'_> {
         self.addop_j(self.jump_no_interrupt(), exit, NO_LOCATION);
         self.use_label(end);
         loc = NO_LOCATION;
+        self.set_loc(loc);
         self.addop_j(Op::SETUP_CLEANUP, cleanup, loc);
         self.addop(Op::PUSH_EXC_INFO, loc);
         self.push_fblock(s.range, loc, FBlockType::FinallyEnd, end, NO_LABEL, None)?;
         self.visit_stmts(&t.finalbody)?;
         self.pop_fblock(FBlockType::FinallyEnd, end);
+        // 3.11 re-raises where the `finally` body left its current location.
+        let loc = self.cur_or(loc);
         self.addop_i(Op::RERAISE, 0, loc);
         self.use_label(cleanup);
         self.pop_except_and_reraise(loc);
@@ -301,11 +307,13 @@ impl Compiler<'_> {
         self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
         let n = t.handlers.len();
         self.use_label(except);
+        self.set_loc(NO_LOCATION);
         self.addop_j(Op::SETUP_CLEANUP, cleanup, NO_LOCATION);
         self.addop(Op::PUSH_EXC_INFO, NO_LOCATION);
         self.push_fblock(s.range, loc, FBlockType::ExceptionHandler, NO_LABEL, NO_LABEL, None)?;
         for (i, handler) in t.handlers.iter().enumerate() {
             let hloc = self.loc(handler.range);
+            self.set_loc(hloc);
             if handler.type_.is_none() && i < n - 1 {
                 return self.error(handler.range, "default 'except:' must be last");
             }
@@ -331,6 +339,7 @@ impl Compiler<'_> {
                 )?;
                 self.visit_stmts(&handler.body)?;
                 self.pop_fblock(FBlockType::HandlerCleanup, cleanup_body);
+                self.set_loc(NO_LOCATION);
                 self.addop(Op::POP_BLOCK, NO_LOCATION);
                 self.addop(Op::POP_BLOCK, NO_LOCATION);
                 self.addop(Op::POP_EXCEPT, NO_LOCATION);
@@ -350,12 +359,14 @@ impl Compiler<'_> {
                 self.push_fblock(handler.range, hloc, FBlockType::HandlerCleanup, cleanup_body, NO_LABEL, None)?;
                 self.visit_stmts(&handler.body)?;
                 self.pop_fblock(FBlockType::HandlerCleanup, cleanup_body);
+                self.set_loc(NO_LOCATION);
                 self.addop(Op::POP_BLOCK, NO_LOCATION);
                 self.addop(Op::POP_EXCEPT, NO_LOCATION);
                 self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
             }
             self.use_label(except);
         }
+        self.set_loc(NO_LOCATION);
         self.pop_fblock(FBlockType::ExceptionHandler, NO_LABEL);
         self.addop_i(Op::RERAISE, 0, NO_LOCATION);
         self.use_label(cleanup);
@@ -381,15 +392,22 @@ impl Compiler<'_> {
         self.addop_j(self.jump_no_interrupt(), orelse, NO_LOCATION);
         let n = t.handlers.len();
         self.use_label(except);
+        self.set_loc(NO_LOCATION);
         self.addop_j(Op::SETUP_CLEANUP, cleanup, NO_LOCATION);
         self.addop(Op::PUSH_EXC_INFO, NO_LOCATION);
         self.push_fblock_datum(s.range, loc, FBlockType::ExceptionGroupHandler, NO_LABEL, NO_LABEL, FBlockDatum::Marker)?;
         for (i, handler) in t.handlers.iter().enumerate() {
             let hloc = self.loc(handler.range);
+            self.set_loc(hloc);
             except = self.new_label();
             let except_with_error = self.new_label();
             let no_match = self.new_label();
-            if i == 0 {
+            if i == 0 && self.version == PythonVersion::V3_11 {
+                // 3.11 copies the group first, then builds the list under it.
+                self.addop_i(Op::COPY, 1, hloc);
+                self.addop_i(Op::BUILD_LIST, 0, hloc);
+                self.addop_i(Op::SWAP, 2, hloc);
+            } else if i == 0 {
                 self.addop_i(Op::BUILD_LIST, 0, hloc);
                 self.addop_i(Op::COPY, 2, hloc);
             }
@@ -415,6 +433,7 @@ impl Compiler<'_> {
             self.push_fblock_datum(handler.range, hloc, FBlockType::HandlerCleanup, cleanup_body, NO_LABEL, datum)?;
             self.visit_stmts(&handler.body)?;
             self.pop_fblock(FBlockType::HandlerCleanup, cleanup_body);
+            self.set_loc(NO_LOCATION);
             self.addop(Op::POP_BLOCK, NO_LOCATION);
             if let Some(name) = &handler.name {
                 self.addop_load_const(ConstValue::None, NO_LOCATION);
@@ -487,6 +506,7 @@ impl Compiler<'_> {
 
     /// `compiler_with_except_finish`.
     fn with_except_finish(&mut self, cleanup: Label) {
+        self.set_loc(NO_LOCATION);
         let suppress = self.new_label();
         if self.version == PythonVersion::V3_11 {
             // 3.11 places the cleanup handler before the suppressing path, which falls through.
@@ -526,7 +546,8 @@ impl Compiler<'_> {
         let exit = self.new_label();
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
-        let loc = self.loc(item.context_expr.range);
+        // 3.11 sets up and leaves the block at the statement's location, 3.12 at the item's.
+        let loc = if self.version == PythonVersion::V3_11 { self.loc(s.range) } else { self.loc(item.context_expr.range) };
         self.before_with(loc, false);
         self.addop_j(Op::SETUP_WITH, final_, loc);
         self.use_label(block);
@@ -541,8 +562,10 @@ impl Compiler<'_> {
         } else {
             self.with(s, w, pos + 1)?;
         }
+        self.set_loc(NO_LOCATION);
         self.addop(Op::POP_BLOCK, NO_LOCATION);
         self.pop_fblock(FBlockType::With, block);
+        self.set_loc(loc);
         self.call_exit_with_nones(loc);
         self.addop(Op::POP_TOP, loc);
         self.addop_j(Op::JUMP, exit, loc);
@@ -565,7 +588,7 @@ impl Compiler<'_> {
         let exit = self.new_label();
         let cleanup = self.new_label();
         self.visit_expr(&item.context_expr)?;
-        let loc = self.loc(item.context_expr.range);
+        let loc = if self.version == PythonVersion::V3_11 { self.loc(s.range) } else { self.loc(item.context_expr.range) };
         self.before_with(loc, true);
         self.addop_i(Op::GET_AWAITABLE, 1, loc);
         self.addop_load_const(ConstValue::None, loc);
@@ -585,6 +608,7 @@ impl Compiler<'_> {
         }
         self.pop_fblock(FBlockType::AsyncWith, block);
         self.addop(Op::POP_BLOCK, loc);
+        self.set_loc(loc);
         self.call_exit_with_nones(loc);
         self.addop_i(Op::GET_AWAITABLE, 2, loc);
         self.addop_load_const(ConstValue::None, loc);

@@ -40,7 +40,21 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// `compiler_visit_expr`: 3.11 moves its current location to the expression for the visit
+    /// and puts it back afterwards.
     pub fn visit_expr(&mut self, e: &Expr) -> CompileResult<()> {
+        if self.version != PythonVersion::V3_11 {
+            return self.visit_expr1(e);
+        }
+        let old = self.cur_loc();
+        self.set_loc(self.loc(e.range));
+        let result = self.visit_expr1(e);
+        self.set_loc(old);
+        result
+    }
+
+    /// `compiler_visit_expr1`.
+    fn visit_expr1(&mut self, e: &Expr) -> CompileResult<()> {
         let loc = self.loc(e.range);
         match &e.kind {
             ExprKind::NamedExpr { target, value } => {
@@ -103,7 +117,9 @@ impl Compiler<'_> {
             }
             ExprKind::YieldFrom(value) => {
                 if !self.ste().is_function_like() {
-                    return self.error(e.range, "'yield from' outside function");
+                    // (3.11 says `'yield' outside function` for both.)
+                    let what = if self.version == PythonVersion::V3_11 { "yield" } else { "yield from" };
+                    return self.error(e.range, format!("'{what}' outside function"));
                 }
                 if self.u().scope_type == ScopeType::AsyncFunction {
                     return self.error(e.range, "'yield from' inside async function");
@@ -286,28 +302,22 @@ impl Compiler<'_> {
     }
 
     /// `compiler_jump_if`: jumps to `next` if `e` is true (`cond`) or false (`!cond`).
+    /// In 3.11 a comparison moves the current location to itself (`SET_LOC(c, e)`) and leaves it
+    /// there for whatever the caller emits next.
     pub fn jump_if(&mut self, loc: Location, e: &Expr, next: Label, cond: bool) -> CompileResult<()> {
-        let mut loc = loc;
-        self.jump_if_at(&mut loc, e, next, cond)
-    }
-
-    /// [`Self::jump_if`] at 3.11's current location `loc`, which a comparison replaces by its
-    /// own (3.11.7 leaves it there for whatever the caller emits next).
-    pub fn jump_if_at(&mut self, loc: &mut Location, e: &Expr, next: Label, cond: bool) -> CompileResult<()> {
-        let v311 = self.version == PythonVersion::V3_11;
-        if v311 && matches!(e.kind, ExprKind::Compare { .. }) {
-            *loc = self.loc(e.range);
+        if matches!(e.kind, ExprKind::Compare { .. }) {
+            self.set_loc(self.loc(e.range));
         }
         match &e.kind {
-            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if_at(loc, operand, next, !cond),
+            ExprKind::UnaryOp { op: UnaryOp::Not, operand } => return self.jump_if(loc, operand, next, !cond),
             ExprKind::BoolOp { op, values } => {
                 let n = values.len() - 1;
                 let cond2 = *op == BoolOp::Or;
                 let next2 = if cond2 != cond { self.new_label() } else { next };
                 for v in &values[..n] {
-                    self.jump_if_at(loc, v, next2, cond2)?;
+                    self.jump_if(loc, v, next2, cond2)?;
                 }
-                self.jump_if_at(loc, &values[n], next, cond)?;
+                self.jump_if(loc, &values[n], next, cond)?;
                 if next2 != next {
                     self.use_label(next2);
                 }
@@ -316,16 +326,16 @@ impl Compiler<'_> {
             ExprKind::IfExp { test, body, orelse } => {
                 let end = self.new_label();
                 let next2 = self.new_label();
-                self.jump_if_at(loc, test, next2, false)?;
-                self.jump_if_at(loc, body, next, cond)?;
+                self.jump_if(loc, test, next2, false)?;
+                self.jump_if(loc, body, next, cond)?;
                 self.addop_j(self.jump_no_interrupt(), end, NO_LOCATION);
                 self.use_label(next2);
-                self.jump_if_at(loc, orelse, next, cond)?;
+                self.jump_if(loc, orelse, next, cond)?;
                 self.use_label(end);
                 return Ok(());
             }
             ExprKind::Compare { left, ops, comparators } if ops.len() > 1 => {
-                let eloc = if v311 { *loc } else { self.loc(e.range) };
+                let eloc = self.loc(e.range);
                 self.check_compare(e, left, ops, comparators);
                 let cleanup = self.new_label();
                 self.visit_expr(left)?;
@@ -355,7 +365,7 @@ impl Compiler<'_> {
             _ => {}
         }
         self.visit_expr(e)?;
-        let eloc = if v311 { *loc } else { self.loc(e.range) };
+        let eloc = self.loc(e.range);
         self.addop_to_bool(eloc);
         self.addop_j(if cond { Op::POP_JUMP_IF_TRUE } else { Op::POP_JUMP_IF_FALSE }, next, eloc);
         Ok(())
@@ -575,12 +585,25 @@ impl Compiler<'_> {
 
     /// The parts of an f-string. 3.11's parser gave every part (and a nested format spec) the
     /// location of the whole string, `outer`.
-    fn joined_part(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
+    pub(super) fn joined_part(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
         if self.version != PythonVersion::V3_11 {
             return self.visit_expr(v);
         }
         // The parts `%`-formatting was rewritten into keep their own locations: none for the
         // literal pieces, the argument's for each value.
+        let here = match &v.kind {
+            ExprKind::FormattedValue { value, .. } if v.range == value.range => self.loc(v.range),
+            _ => outer,
+        };
+        let old = self.cur_loc();
+        self.set_loc(here);
+        let result = self.joined_part_311(v, outer);
+        self.set_loc(old);
+        result
+    }
+
+    /// [`Self::joined_part`] in 3.11, at the part's current location.
+    fn joined_part_311(&mut self, v: &Expr, outer: Location) -> CompileResult<()> {
         match &v.kind {
             ExprKind::Constant(c) if v.range == crate::ast_opt::NO_RANGE => self.load_const_ast(c, NO_LOCATION),
             ExprKind::Constant(c) => self.load_const_ast(c, outer),
@@ -589,13 +612,20 @@ impl Compiler<'_> {
                 let at = (!synthetic).then_some(outer);
                 self.formatted_value(v, value, *conversion, format_spec.as_deref(), at)?
             }
-            ExprKind::JoinedStr(values) => self.joined_str(v, values, Some(outer))?,
+            ExprKind::JoinedStr(values) => self.format_spec_311(v, values, outer)?,
             _ => self.visit_expr(v)?,
         }
         Ok(())
     }
 
     fn joined_str(&mut self, e: &Expr, values: &[Expr], outer: Option<Location>) -> CompileResult<()> {
+        let run = std::mem::replace(&mut self.fstring_range, e.range);
+        let result = self.joined_str_parts(e, values, outer);
+        self.fstring_range = run;
+        result
+    }
+
+    fn joined_str_parts(&mut self, e: &Expr, values: &[Expr], outer: Option<Location>) -> CompileResult<()> {
         let loc = outer.unwrap_or_else(|| self.loc(e.range));
         if values.len() > STACK_USE_GUIDELINE {
             self.addop_load_const(consts::str_const(""), loc);
@@ -628,7 +658,16 @@ impl Compiler<'_> {
         spec: Option<&Expr>,
         outer: Option<Location>,
     ) -> CompileResult<()> {
-        self.visit_expr(value)?;
+        match self.field_tuple_loc_311(e, value) {
+            Some(at) => {
+                let old = self.cur_loc();
+                self.set_loc(at);
+                let result = self.visit_expr1(value);
+                self.set_loc(old);
+                result?
+            }
+            None => self.visit_expr(value)?,
+        }
         let loc = outer.unwrap_or_else(|| self.loc(e.range));
         let conv = match conversion {
             Conversion::None => None,
@@ -711,6 +750,7 @@ impl Compiler<'_> {
         }
         self.visit_expr(value)?;
         loc = self.update_start_location_to_match_attr(self.loc(e.range), e);
+        self.set_loc(loc);
         match ctx {
             ExprContext::Load => self.addop_name(Op::LOAD_ATTR, NameTable::Names, attr, loc),
             ExprContext::Store => {

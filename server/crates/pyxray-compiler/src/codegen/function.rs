@@ -12,10 +12,13 @@ impl Compiler<'_> {
     }
 
     fn apply_decorators(&mut self, decos: &[Expr]) {
+        let old = self.cur_loc();
         for d in decos.iter().rev() {
             let loc = self.loc(d.range);
+            self.set_loc(loc);
             self.addop_i(Op::CALL, 0, loc);
         }
+        self.set_loc(old);
     }
 
     /// `compiler_visit_kwonlydefaults`: pushes a dict of keyword-only defaults; returns whether
@@ -405,6 +408,7 @@ impl Compiler<'_> {
                 self.addop_o(Op::STORE_DEREF, NameTable::Cellvars, "__classdict__", loc);
             }
             self.body(loc, &c.body, false)?;
+            self.set_loc(NO_LOCATION);
             if self.version >= PythonVersion::V3_13 {
                 let attrs: Vec<ConstValue> = self
                     .u()

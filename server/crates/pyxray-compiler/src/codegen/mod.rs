@@ -8,6 +8,7 @@ mod call;
 mod comprehension;
 mod exceptions;
 mod expr;
+mod fstring311;
 mod function;
 mod pattern;
 mod reuse;
@@ -78,9 +79,9 @@ pub struct CompilerUnit {
     pub deferred_annotations: Vec<annotations::DeferredAnnotation>,
     pub next_conditional_annotation_index: i32,
     pub in_conditional_block: i32,
-    /// 3.11's current location inside a comprehension (`u_lineno` …), which a comparison in
-    /// a condition moves for everything emitted after it.
-    pub loc311: Location,
+    /// 3.11's current location (`u_lineno`, `u_col_offset`, `u_end_lineno`,
+    /// `u_end_col_offset`): 3.11 emits every instruction there, and `SET_LOC`/`UNSET_LOC` move it.
+    pub cur_loc: Location,
 }
 
 /// `struct compiler`.
@@ -100,6 +101,8 @@ pub struct Compiler<'a> {
     pub previous_units: Option<&'a crate::reuse::UnitCache>,
     /// This compile's top-level units, for the next one.
     pub unit_cache: crate::reuse::UnitCache,
+    /// 3.11: the run of concatenated strings the f-string being compiled was written as.
+    pub fstring_range: TextRange,
 }
 
 /// `CO_MAXBLOCKS`: how many blocks (loops, `try`, `with`, …) may nest in one function.
@@ -166,6 +169,7 @@ impl<'a> Compiler<'a> {
             interactive: false,
             previous_units: None,
             unit_cache: crate::reuse::UnitCache::default(),
+            fstring_range: TextRange::default(),
         }
     }
 
@@ -190,8 +194,15 @@ impl<'a> Compiler<'a> {
         self.src.location(range)
     }
 
+    /// `compiler_error`: 3.11 reports it at its current location, 3.12+ at `loc_range`.
     pub fn error<T>(&self, loc_range: TextRange, message: impl Into<String>) -> CompileResult<T> {
-        Err(CompileError::syntax(message, loc_range))
+        let mut range = loc_range;
+        if self.version == PythonVersion::V3_11 {
+            if let Some(at) = self.units.last().and_then(|u| self.src.range_at(u.cur_loc)) {
+                range = at;
+            }
+        }
+        Err(CompileError::syntax(message, range))
     }
 
     /// `compiler_warn`: records a SyntaxWarning attributed to the node's first line.
@@ -222,11 +233,45 @@ impl<'a> Compiler<'a> {
         self.seq().use_label(label);
     }
 
+    /// Where an instruction goes: `loc` from 3.12 on. 3.11 puts every instruction at the unit's
+    /// current location, except the artificial ones (`ADDOP_NOLINE`, `loc` is `NO_LOCATION`).
+    fn at(&self, loc: Location) -> Location {
+        if self.version == PythonVersion::V3_11 && loc != NO_LOCATION {
+            self.u().cur_loc
+        } else {
+            loc
+        }
+    }
+
+    /// 3.11 `SET_LOC(c, x)` (or `UNSET_LOC(c)` with `NO_LOCATION`): moves the current location.
+    pub fn set_loc(&mut self, loc: Location) {
+        if self.version == PythonVersion::V3_11 {
+            self.u_mut().cur_loc = loc;
+        }
+    }
+
+    /// 3.11's current location (see [`CompilerUnit::cur_loc`]).
+    pub fn cur_loc(&self) -> Location {
+        self.u().cur_loc
+    }
+
+    /// `loc`, or in 3.11 its current location: for an instruction 3.12 made artificial that
+    /// 3.11 still emitted with `ADDOP`.
+    pub fn cur_or(&self, loc: Location) -> Location {
+        if self.version == PythonVersion::V3_11 {
+            self.u().cur_loc
+        } else {
+            loc
+        }
+    }
+
     pub fn addop(&mut self, op: Op, loc: Location) {
+        let loc = self.at(loc);
         self.seq().addop(op, 0, loc);
     }
 
     pub fn addop_i(&mut self, op: Op, oparg: i32, loc: Location) {
+        let loc = self.at(loc);
         if op == Op::CALL && self.version == PythonVersion::V3_11 {
             // 3.11 prepares every call with a `PRECALL` of the same count.
             self.seq().addop(Op::PRECALL, oparg, loc);
@@ -269,6 +314,7 @@ impl<'a> Compiler<'a> {
 
     pub fn addop_j(&mut self, op: Op, target: Label, loc: Location) {
         debug_assert!(target.is_label());
+        let loc = self.at(loc);
         self.seq().addop(op, target.0, loc);
     }
 
@@ -420,7 +466,7 @@ impl<'a> Compiler<'a> {
             deferred_annotations: Vec::new(),
             next_conditional_annotation_index: 0,
             in_conditional_block: 0,
-            loc311: NO_LOCATION,
+            cur_loc: Location::new(lineno, lineno, 0, 0),
         };
         self.units.push(unit);
         self.nestlevel += 1;
@@ -430,7 +476,10 @@ impl<'a> Compiler<'a> {
         } else {
             self.set_qualname();
         }
+        self.set_loc(loc);
         self.addop_i(Op::RESUME, RESUME_AT_FUNC_START, loc);
+        // (`compiler_mod` then moves the module's current location to line 1.)
+        self.set_loc(Location::new(lineno, lineno, 0, 0));
         Ok(())
     }
 

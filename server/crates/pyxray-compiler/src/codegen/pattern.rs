@@ -157,14 +157,18 @@ impl Compiler<'_> {
         if nattrs != kwd_patterns.len() {
             return self.error(p.range, "kwd_attrs / kwd_patterns length mismatch in class pattern");
         }
+        // (`validate_kwd_attrs`: 3.11 reports at the current location, moved to each pattern.)
         for (i, attr) in kwd_attrs.iter().enumerate() {
+            self.set_loc(self.loc(kwd_patterns[i].range));
             self.check_forbidden(kwd_patterns[i].range, attr, ExprContext::Store)?;
             for (j, other) in kwd_attrs.iter().enumerate().skip(i + 1) {
                 if other == attr {
+                    self.set_loc(self.loc(kwd_patterns[j].range));
                     return self.error(kwd_patterns[j].range, format!("attribute name repeated in class pattern: {attr}"));
                 }
             }
         }
+        self.set_loc(loc);
         self.visit_expr(cls)?;
         let names: Vec<ConstValue> = kwd_attrs.iter().map(|a| consts::str_const(a)).collect();
         self.addop_load_const(ConstValue::Tuple(names.into()), loc);
@@ -267,6 +271,7 @@ impl Compiler<'_> {
         let mut control: Option<Vec<String>> = None;
         for (i, alt) in alts.iter().enumerate() {
             let aloc = self.loc(alt.range);
+            self.set_loc(aloc);
             pc.stores = Vec::new();
             pc.allow_irrefutable = i == size - 1 && old_pc.allow_irrefutable;
             pc.fail_pop = Vec::new();
@@ -367,8 +372,10 @@ impl Compiler<'_> {
         Ok(())
     }
 
+    /// `compiler_pattern` (3.11 moves its current location to the pattern and leaves it there).
     fn pattern(&mut self, p: &Pattern, pc: &mut PatternContext) -> CompileResult<()> {
         let loc = self.loc(p.range);
+        self.set_loc(loc);
         match &p.kind {
             PatternKind::MatchValue(value) => {
                 if !matches!(value.kind, ExprKind::Constant(_) | ExprKind::Attribute { .. }) {
@@ -407,6 +414,7 @@ impl Compiler<'_> {
         let mut pc = PatternContext::default();
         for (i, m) in cases[..ncases - has_default as usize].iter().enumerate() {
             let ploc = self.loc(m.pattern.range);
+            self.set_loc(ploc);
             if i != ncases - has_default as usize - 1 {
                 self.addop_i(Op::COPY, 1, ploc);
             }
@@ -430,11 +438,14 @@ impl Compiler<'_> {
                 self.addop(Op::POP_TOP, loc);
             }
             self.visit_stmts(&m.body)?;
+            self.set_loc(NO_LOCATION);
             self.addop_j(Op::JUMP, end, NO_LOCATION);
+            self.set_loc(ploc);
             self.emit_and_reset_fail_pop(ploc, &mut pc);
         }
         if has_default {
             let ploc = self.loc(last.pattern.range);
+            self.set_loc(ploc);
             if ncases == 1 {
                 self.addop(Op::POP_TOP, ploc);
             } else {
@@ -444,6 +455,7 @@ impl Compiler<'_> {
                 self.jump_if(ploc, guard, end, false)?;
             }
             self.visit_stmts(&last.body)?;
+            self.set_loc(NO_LOCATION);
         }
         self.use_label(end);
         Ok(())

@@ -91,6 +91,7 @@ impl Compiler<'_> {
     pub fn body(&mut self, mut loc: Location, stmts: &[Stmt], _is_module: bool) -> CompileResult<()> {
         if self.u().scope_type == ScopeType::Module && !stmts.is_empty() {
             loc = self.loc(stmts[0].range);
+            self.set_loc(loc);
         }
         let v314 = self.version >= PythonVersion::V3_14;
         if if v314 { self.future_annotations && self.ste().annotations_used } else { find_ann(stmts) } {
@@ -104,8 +105,12 @@ impl Compiler<'_> {
             first = 1;
             if let StmtKind::Expr(value) = &stmts[0].kind {
                 let vloc = self.loc(value.range);
+                let old = self.cur_loc();
+                self.set_loc(vloc);
                 self.addop_load_const(doc_const(self.version, doc), vloc);
+                self.set_loc(old);
             }
+            self.set_loc(NO_LOCATION);
             self.nameop(TextRange::default(), NO_LOCATION, "__doc__", ExprContext::Store)?;
         }
         for s in &stmts[first..] {
@@ -141,6 +146,7 @@ impl Compiler<'_> {
 
     fn visit_stmt_inner(&mut self, s: &Stmt) -> CompileResult<()> {
         let loc = self.loc(s.range);
+        self.set_loc(loc);
         match &s.kind {
             StmtKind::FunctionDef(f) => self.function(s, f),
             StmtKind::ClassDef(c) => self.class(s, c),
@@ -237,6 +243,7 @@ impl Compiler<'_> {
             return Ok(());
         }
         self.visit_expr(value)?;
+        self.set_loc(NO_LOCATION);
         self.addop(Op::POP_TOP, NO_LOCATION);
         Ok(())
     }
@@ -278,6 +285,7 @@ impl Compiler<'_> {
         self.use_label(body);
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
+        self.set_loc(NO_LOCATION);
         self.addop_j(Op::JUMP, start, NO_LOCATION);
         self.use_label(cleanup);
         // 3.11's FOR_ITER pops the exhausted iterator itself.
@@ -322,9 +330,11 @@ impl Compiler<'_> {
         }
         self.visit_expr(&f.target)?;
         self.visit_stmts(&f.body)?;
+        self.set_loc(NO_LOCATION);
         self.addop_j(Op::JUMP, start, NO_LOCATION);
         self.pop_fblock(fb_type, start);
         self.use_label(except);
+        self.set_loc(iloc);
         if v314 {
             // END_ASYNC_FOR points back at the SEND of its `__anext__` await.
             self.addop_j(Op::END_ASYNC_FOR, send, iloc);
@@ -350,6 +360,7 @@ impl Compiler<'_> {
         if self.version >= PythonVersion::V3_14 {
             self.addop_j(Op::JUMP, loop_, NO_LOCATION);
         } else {
+            self.set_loc(loc);
             self.jump_if(loc, test, body_label, true)?;
         }
         self.pop_fblock(FBlockType::WhileLoop, loop_);
@@ -372,12 +383,14 @@ impl Compiler<'_> {
             self.visit_expr(value.unwrap())?;
         } else if let Some(v) = value {
             loc = self.loc(v.range);
+            self.set_loc(loc);
             self.addop(Op::NOP, loc);
         }
         let stmt_line = self.loc(s.range).lineno;
         let same_line = value.is_some_and(|v| self.loc(v.range).lineno == stmt_line);
         if value.is_none() || !same_line {
             loc = self.loc(s.range);
+            self.set_loc(loc);
             self.addop(Op::NOP, loc);
         }
         // An error while unwinding is reported where `loc` points: a constant value's own
@@ -465,7 +478,13 @@ impl Compiler<'_> {
             let f = self.future_location;
             let after = loc.lineno > f.end_lineno || (loc.lineno == f.end_lineno && loc.col_offset > f.end_col_offset);
             if after {
-                return self.error(s.range, "from __future__ imports must occur at the beginning of the file");
+                let message = "from __future__ imports must occur at the beginning of the file";
+                if self.version == PythonVersion::V3_11 && loc.col_offset > 0 {
+                    // 3.11's `future.c` gives the 0-based column as the offset.
+                    let at = s.range.start - 1;
+                    return Err(CompileError::syntax(message, TextRange::new(at, at)));
+                }
+                return self.error(s.range, message);
             }
         }
         let tuple: Vec<ConstValue> = names.iter().map(|a| consts::str_const(&a.name)).collect();
@@ -499,10 +518,7 @@ impl Compiler<'_> {
             self.warn(s.range, "assertion is always true, perhaps remove parentheses?");
         }
         let end = self.new_label();
-        // 3.11 emits the rest where a comparison in the test left its current location.
-        let mut cur = loc;
-        self.jump_if_at(&mut cur, test, end, true)?;
-        let loc = cur;
+        self.jump_if(loc, test, end, true)?;
         if self.version >= PythonVersion::V3_14 {
             // CONSTANT_ASSERTIONERROR.
             self.addop_i(Op::LOAD_COMMON_CONSTANT, 0, loc);
@@ -513,7 +529,8 @@ impl Compiler<'_> {
             self.visit_expr(m)?;
             self.addop_i(Op::CALL, 0, loc);
         }
-        let tloc = if self.version == PythonVersion::V3_11 { loc } else { self.loc(test.range) };
+        // (3.11.7 raises at its current location, 3.12 at the test's.)
+        let tloc = self.loc(test.range);
         self.addop_i(Op::RAISE_VARARGS, 1, tloc);
         self.use_label(end);
         Ok(())
@@ -521,11 +538,14 @@ impl Compiler<'_> {
 
     fn augassign(&mut self, s: &Stmt, target: &Expr, op: ast::Operator, value: &Expr) -> CompileResult<()> {
         let mut loc = self.loc(target.range);
+        let old = self.cur_loc();
+        self.set_loc(loc);
         match &target.kind {
             ExprKind::Attribute { value: obj, attr, .. } => {
                 self.visit_expr(obj)?;
                 self.addop_i(Op::COPY, 1, loc);
                 loc = self.update_start_location_to_match_attr(loc, target);
+                self.set_loc(loc);
                 self.addop_name(Op::LOAD_ATTR, NameTable::Names, attr, loc);
             }
             ExprKind::Subscript { value: obj, slice, .. } => {
@@ -547,12 +567,15 @@ impl Compiler<'_> {
             _ => return Err(CompileError::system("invalid node type for augmented assignment")),
         }
         let sloc = self.loc(s.range);
+        self.set_loc(old);
         self.visit_expr(value)?;
         self.addop_binary(sloc, op, true);
         loc = self.loc(target.range);
+        self.set_loc(loc);
         match &target.kind {
             ExprKind::Attribute { attr, .. } => {
                 loc = self.update_start_location_to_match_attr(loc, target);
+                self.set_loc(loc);
                 self.addop_i(Op::SWAP, 2, loc);
                 self.addop_name(Op::STORE_ATTR, NameTable::Names, attr, loc);
             }

@@ -295,10 +295,10 @@ pub(super) fn fold_tuple_on_constants(g: &mut Cfg, bb: BlockId, build_at: usize,
     }
     let items: Vec<ConstValue> = instrs[start..build_at].iter().map(|i| consts[i.oparg as usize].clone()).collect();
     let index = add_const(ConstValue::Tuple(items.into()), consts);
-    let keep_oparg = g.version == PythonVersion::V3_11;
+    // (3.11.7 clears the opargs here too, unlike its other peepholes.)
     let instrs = &mut g.blocks[bb].instrs;
     for instr in &mut instrs[start..build_at] {
-        set_nop(instr, keep_oparg);
+        set_nop(instr, false);
     }
     instrs[build_at].set_op1(Op::LOAD_CONST, index);
 }
@@ -700,10 +700,10 @@ fn apply_static_swaps(block: &mut [CfgInstr], mut i: isize, version: PythonVersi
             }
             count -= 1;
         }
-        // 3.12 stopped swapping two stores to one name (3.11 swaps them).
+        // Two stores to one name are not swapped (3.11.7 as well as 3.12).
         let store_j = stores_to(&block[j]);
         let store_k = stores_to(&block[k]);
-        if version >= PythonVersion::V3_12 && (store_j >= 0 || store_k >= 0) {
+        if store_j >= 0 || store_k >= 0 {
             if store_j == store_k {
                 return;
             }

@@ -731,6 +731,9 @@ impl Builder {
 
     fn raise_if_annotation_block(&self, name: &str, e: &Expr) -> CompileResult<()> {
         let msg = match self.cur().kind {
+            BlockType::Annotation if self.version == PythonVersion::V3_11 => {
+                format!("'{name}' can not be used within an annotation")
+            }
             BlockType::Annotation => format!("{name} cannot be used within an annotation"),
             BlockType::TypeVariable => {
                 format!("{name} cannot be used within {}", self.cur().scope_info.unwrap_or("a TypeVar bound"))
