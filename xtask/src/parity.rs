@@ -18,7 +18,7 @@ use clap::Args;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::compare::{self, FileComparison};
+use crate::compare;
 use crate::oracle::Oracle;
 use crate::process;
 use crate::report::{self, FileOutcome, FileResult};
@@ -102,35 +102,26 @@ pub fn run(args: ParityArgs) -> Result<i32> {
         batch,
         per_file: Duration::from_secs(args.timeout.max(1)),
     };
-    let (oracle_docs, pyxray_docs) = thread::scope(|scope| {
-        let oracle_side = scope
-            .spawn(|| oracle_documents(&oracle, version, &inputs, &cache_dir, batch, args.jobs));
-        let pyxray_side = scope.spawn(|| pyxray_run.documents(&inputs));
-        (oracle_side.join(), pyxray_side.join())
-    });
-    let oracle_docs = oracle_docs.map_err(|_| anyhow::anyhow!("oracle thread panicked"))?;
-    let pyxray_docs = pyxray_docs.map_err(|_| anyhow::anyhow!("pyxray thread panicked"))?;
-
-    let results: Vec<FileResult> = inputs
-        .iter()
-        .zip(pyxray_docs)
-        .map(|(input, ours)| {
-            let outcome = match (oracle_docs.get(&input.sha256), ours) {
-                (Some(Err(reason)), _) => FileOutcome::NoOracle(reason.clone()),
-                (None, _) => FileOutcome::NoOracle("not run".to_string()),
-                (Some(Ok(_)), Err(reason)) => FileOutcome::PyxrayError(reason),
-                (Some(Ok(theirs)), Ok(ours)) => {
-                    let comparison: FileComparison = compare::compare_file(theirs, &ours);
-                    FileOutcome::Compared(comparison)
-                }
+    // The oracle's documents go to the cache first; then pyxray runs batch by batch and each file
+    // is compared with its cached document and dropped, so memory stays bounded by one batch
+    // (whole site-packages trees hold files whose documents take gigabytes once parsed).
+    let oracle_status = oracle_documents(&oracle, version, &inputs, &cache_dir, batch, args.jobs);
+    let mut results: Vec<FileResult> = Vec::with_capacity(inputs.len());
+    for chunk in inputs.chunks(batch) {
+        for (input, ours) in chunk.iter().zip(pyxray_run.documents(chunk)) {
+            let outcome = match oracle_status.get(&input.sha256) {
+                Some(Err(reason)) => FileOutcome::NoOracle(reason.clone()),
+                None => FileOutcome::NoOracle("not run".to_string()),
+                Some(Ok(())) => match (read_cache(&cache_dir, &input.sha256), ours) {
+                    (Some(Err(reason)), _) => FileOutcome::NoOracle(reason),
+                    (None, _) => FileOutcome::NoOracle("oracle cache unreadable".to_string()),
+                    (Some(Ok(_)), Err(reason)) => FileOutcome::PyxrayError(reason),
+                    (Some(Ok(theirs)), Ok(ours)) => FileOutcome::Compared(compare::compare_file(&theirs, &ours)),
+                },
             };
-            FileResult {
-                path: input.path.clone(),
-                sha256: input.sha256.clone(),
-                outcome,
-            }
-        })
-        .collect();
+            results.push(FileResult { path: input.path.clone(), sha256: input.sha256.clone(), outcome });
+        }
+    }
 
     let elapsed = started.elapsed();
     let stdout = std::io::stdout();
@@ -232,7 +223,8 @@ fn walk(root: &Path, dir: &Path, exclude_tests: bool, found: &mut BTreeSet<PathB
     Ok(())
 }
 
-/// The oracle's document (or why there is none) for every distinct content hash in `inputs`.
+/// Runs the oracle on every distinct content hash in `inputs` that is not cached yet, caching
+/// each document; returns, per hash, whether a document is cached (or why there is none).
 fn oracle_documents(
     oracle: &Oracle,
     version: &str,
@@ -240,7 +232,7 @@ fn oracle_documents(
     cache_dir: &Path,
     batch: usize,
     jobs: usize,
-) -> HashMap<String, Result<Value, String>> {
+) -> HashMap<String, Result<(), String>> {
     let mut results = HashMap::new();
     let mut todo: Vec<(String, PathBuf)> = Vec::new();
     let mut seen = HashSet::new();
@@ -248,9 +240,9 @@ fn oracle_documents(
         if !seen.insert(input.sha256.clone()) {
             continue;
         }
-        match read_cache(cache_dir, &input.sha256) {
-            Some(result) => {
-                results.insert(input.sha256.clone(), result);
+        match cache_status(cache_dir, &input.sha256) {
+            Some(status) => {
+                results.insert(input.sha256.clone(), status);
             }
             None => todo.push((input.sha256.clone(), absolute(&input.path))),
         }
@@ -267,7 +259,7 @@ fn oracle_documents(
     let queue: Mutex<VecDeque<Vec<(String, PathBuf)>>> =
         Mutex::new(todo.chunks(batch).map(<[_]>::to_vec).collect());
     let done = AtomicUsize::new(0);
-    let collected: Mutex<Vec<(String, Result<Value, String>)>> = Mutex::new(Vec::new());
+    let collected: Mutex<Vec<(String, Result<(), String>)>> = Mutex::new(Vec::new());
     let (queue, done, collected) = (&queue, &done, &collected);
     thread::scope(|scope| {
         for _ in 0..jobs.max(1) {
@@ -282,7 +274,7 @@ fn oracle_documents(
                     let finished = done.fetch_add(items.len(), Ordering::Relaxed) + items.len();
                     eprintln!("oracle {version}: {finished}/{total}");
                     if let Ok(mut all) = collected.lock() {
-                        all.extend(outcome);
+                        all.extend(outcome.into_iter().map(|(sha, result)| (sha, result.map(|_| ()))));
                     }
                 }
             });
@@ -332,6 +324,16 @@ fn read_cache(dir: &Path, sha: &str) -> Option<Result<Value, String>> {
         if let Ok(value) = serde_json::from_str(&text) {
             return Some(Ok(value));
         }
+    }
+    std::fs::read_to_string(dir.join(format!("{sha}.fail")))
+        .ok()
+        .map(|reason| Err(reason.trim().to_string()))
+}
+
+/// Whether the cache holds a document for `sha` (`Ok`), a recorded failure (`Err`), or nothing.
+fn cache_status(dir: &Path, sha: &str) -> Option<Result<(), String>> {
+    if dir.join(format!("{sha}.json")).is_file() {
+        return Some(Ok(()));
     }
     std::fs::read_to_string(dir.join(format!("{sha}.fail")))
         .ok()
