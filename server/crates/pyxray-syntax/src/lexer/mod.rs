@@ -164,6 +164,9 @@ impl<'a> Lexer<'a> {
     /// rustpython-parser does; the level is counted after the last form feed or skipped line.
     fn eat_indentation(&mut self) -> Result<Level, Bail> {
         let mut level = Level::default();
+        // A tab after spaces: rustpython-parser refuses it even on a blank line, which CPython
+        // ignores, so it only matters once the line turns out to hold code.
+        let mut tab_after_space = false;
         while self.pos < self.bytes.len() {
             match self.bytes[self.pos] {
                 b' ' => {
@@ -171,24 +174,26 @@ impl<'a> Lexer<'a> {
                     level.spaces += 1;
                 }
                 b'\t' => {
-                    if level.spaces != 0 {
-                        return Err(Bail);
-                    }
+                    tab_after_space |= level.spaces != 0;
                     self.pos += 1;
                     level.tabs += 1;
                 }
                 b'#' => {
                     self.skip_comment();
                     level = Level::default();
+                    tab_after_space = false;
                 }
                 b'\x0c' => {
                     self.pos += 1;
                     level = Level::default();
+                    tab_after_space = false;
                 }
                 b'\n' | b'\r' => {
                     self.skip_newline();
                     level = Level::default();
+                    tab_after_space = false;
                 }
+                _ if tab_after_space => return Err(Bail),
                 _ => {
                     self.at_begin_of_line = false;
                     return Ok(level);
