@@ -190,10 +190,11 @@ async fn write_loop<O: AsyncWrite + Unpin>(output: O, mut rx: mpsc::UnboundedRec
         if broken {
             continue;
         }
-        let header = format!("Content-Length: {}\r\n\r\n", json.len());
+        // One write per message: each write to tokio's stdout is a hop to a blocking thread.
+        let mut frame = format!("Content-Length: {}\r\n\r\n", json.len());
+        frame.push_str(&json);
         let result = async {
-            output.write_all(header.as_bytes()).await?;
-            output.write_all(json.as_bytes()).await?;
+            output.write_all(frame.as_bytes()).await?;
             if rx.is_empty() {
                 output.flush().await?;
             }
