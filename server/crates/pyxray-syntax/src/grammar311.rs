@@ -318,21 +318,20 @@ fn find_expr(text: &[u8], base: usize, s: &[u8], mut i: usize, raw: bool, level:
         }
         return Err("f-string: empty expression not allowed".into());
     }
-    if let Some(star) = lone_starred(&s[expr_start..i]) {
-        // 3.11 parses the field as `(expr)` on its own and reports where that parse stands: the
-        // line of the field, the column inside the parentheses.
+    // 3.11 parses the field as `(expr)` on its own and reports where that parse stands: the line
+    // of the field, the column inside the parentheses.
+    let in_field = |column: usize, message: &str| {
         let abs = base + expr_start;
         let line_start = text[..abs].iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
-        let at = (line_start + 1 + star) as u32;
-        return Err(FError { message: "f-string: cannot use starred expression here".into(), at: Some(at) });
+        FError { message: message.into(), at: Some((line_start + 1 + column) as u32) }
+    };
+    if let Some(star) = lone_starred(&s[expr_start..i]) {
+        return Err(in_field(star, "f-string: cannot use starred expression here"));
     }
     let expr = s[expr_start..i].trim_ascii_start();
     if expr.starts_with(b"lambda") && !expr.get(6).is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_') {
         // The field stops at the lambda's `:`, so `(lambda x)` fails at its `)`.
-        let abs = base + expr_start;
-        let line_start = text[..abs].iter().rposition(|&b| b == b'\n').map_or(0, |k| k + 1);
-        let at = (line_start + 1 + (i - expr_start)) as u32;
-        return Err(FError { message: "f-string: invalid syntax".into(), at: Some(at) });
+        return Err(in_field(i - expr_start, "f-string: invalid syntax"));
     }
     if s[i] == b'=' {
         i += 1;
