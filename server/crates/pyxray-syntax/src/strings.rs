@@ -151,6 +151,22 @@ impl<'a> Scanner<'a> {
         prefix_flags(&self.bytes[start..quote_at], self.grammar.template_strings).map_err(|message| ScanError { offset: start, message })
     }
 
+    /// From the identifier character at `start`: the end of the name, and the string literal it
+    /// prefixes when a quote follows it (`f"…"`, `rb'…'`).
+    fn name_or_prefixed_string(&mut self, start: usize, limit: usize) -> Result<(usize, Option<StringToken>), ScanError> {
+        let bytes = self.bytes;
+        let mut i = start;
+        while i < limit && is_ident_continue(bytes[i]) {
+            i += 1;
+        }
+        if i < limit && (bytes[i] == b'\'' || bytes[i] == b'"') {
+            if let Some(flags) = self.prefix_at(start, i)? {
+                return Ok((i, Some(self.scan_string(start, i, limit, flags)?)));
+            }
+        }
+        Ok((i, None))
+    }
+
     /// Scans `[start, end)` as Python code (a module or an f-string expression).
     pub fn scan_code(&mut self, start: usize, end: usize) -> Result<(), ScanError> {
         let bytes = self.bytes;
@@ -184,21 +200,16 @@ impl<'a> Scanner<'a> {
                     i = tok.end;
                     self.push_token(tok, &mut pending);
                 }
-                b if is_ident_start(b) => {
-                    let s = i;
-                    while i < end && is_ident_continue(bytes[i]) {
-                        i += 1;
+                b if is_ident_start(b) => match self.name_or_prefixed_string(i, end)? {
+                    (_, Some(tok)) => {
+                        i = tok.end;
+                        self.push_token(tok, &mut pending);
                     }
-                    if i < end && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                        if let Some(flags) = self.prefix_at(s, i)? {
-                            let tok = self.scan_string(s, i, end, flags)?;
-                            i = tok.end;
-                            self.push_token(tok, &mut pending);
-                            continue;
-                        }
+                    (name_end, None) => {
+                        i = name_end;
+                        pending = None;
                     }
-                    pending = None;
-                }
+                },
                 b'0'..=b'9' => {
                     while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
                         i += 1;

@@ -204,25 +204,13 @@ fn scan_field(sc: &mut Scanner<'_>, open: usize, limit: usize, q: Quoting) -> Re
                 break;
             }
             b'!' | b'<' | b'>' | b'=' if bytes.get(i + 1) == Some(&b'=') => i += 2,
-            b'=' if brackets.is_empty() => {
-                expr_end = i;
-                break;
-            }
-            b':' if brackets.is_empty() => {
+            b'=' | b':' if brackets.is_empty() => {
                 expr_end = i;
                 break;
             }
             b if is_ident_start(b) => {
-                let s = i;
-                while i < limit && is_ident_continue(bytes[i]) {
-                    i += 1;
-                }
-                if i < limit && (bytes[i] == b'\'' || bytes[i] == b'"') {
-                    if let Some(flags) = sc.prefix_at(s, i)? {
-                        let tok = sc.scan_string(s, i, limit, flags)?;
-                        i = tok.end;
-                    }
-                }
+                let (name_end, string) = sc.name_or_prefixed_string(i, limit)?;
+                i = string.map_or(name_end, |tok| tok.end);
             }
             _ => i += 1,
         }
