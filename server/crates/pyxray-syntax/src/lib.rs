@@ -1,9 +1,11 @@
 //! Python source text to syntax tree: decoding (PEP 263), parsing with per-statement recovery,
 //! tokenizer limits, and the line index that converts byte offsets to positions. This is the only
-//! crate that depends on rustpython-parser; everything downstream sees [`ast`].
+//! crate that depends on a parser (rustpython-parser, and ruff's as the fast path); everything
+//! downstream sees [`ast`].
 
 pub mod ast;
 mod depth;
+mod fast;
 mod fstring;
 mod grammar311;
 mod lexer;

@@ -134,7 +134,19 @@ pub(crate) fn parse_part(
     end: usize,
     grammar: Grammar,
 ) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
-    let (masked, placeholders, escapes) = match prepare(text, start, end, grammar) {
+    parse_part_with(text, start, end, grammar, true)
+}
+
+/// [`parse_part`], trying ruff's parser first when `fast` (see `fast`); the differential tests
+/// turn it off to compare both paths.
+pub(crate) fn parse_part_with(
+    text: &str,
+    start: usize,
+    end: usize,
+    grammar: Grammar,
+    fast: bool,
+) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
+    let Prepared { masked, placeholders, escapes, max_line_weight } = match prepare(text, start, end, grammar, fast) {
         Ok(prepared) => prepared,
         // 3.11 reads f-strings its own way, and so fails on them with its own messages.
         Err(e) if grammar.before_312 => {
@@ -146,6 +158,11 @@ pub(crate) fn parse_part(
         Err(e) => return Err(e),
     };
     let part: &str = masked.as_deref().unwrap_or(&text[start..end]);
+    if fast && max_line_weight <= crate::fast::MAX_LINE_WEIGHT {
+        if let Some(body) = crate::fast::parse_suite(text, part, start as u32, grammar, &placeholders) {
+            return finish(text, body, escapes, grammar);
+        }
+    }
     let suite = match lexer::parse(part, Mode::Module, start as u32, grammar) {
         Ok(rp::Mod::Module(m)) => m.body,
         Ok(_) => Vec::new(),
@@ -181,6 +198,16 @@ pub(crate) fn parse_part(
     if let Some(e) = lowerer.errors.into_inner().into_iter().next() {
         return Err(e);
     }
+    finish(text, body, escapes, grammar)
+}
+
+/// The checks both parsing paths share once the tree is built.
+pub(crate) fn finish(
+    text: &str,
+    body: Vec<crate::ast::Stmt>,
+    escapes: Vec<InvalidEscape>,
+    grammar: Grammar,
+) -> Result<(Vec<crate::ast::Stmt>, Vec<InvalidEscape>), SyntaxError> {
     if grammar.before_312 {
         if let Some(e) = crate::grammar311::first_refusal(text, &body) {
             return Err(e);
@@ -199,10 +226,19 @@ fn too_deep(start: usize, end: usize) -> SyntaxError {
 
 type Placeholders = std::collections::HashMap<u32, crate::ast::Expr>;
 
-type Prepared = (Option<String>, Placeholders, Vec<InvalidEscape>);
+/// A part of the text ready for a parser.
+pub(crate) struct Prepared {
+    /// The text with every f-string and t-string run masked, if it has any.
+    pub masked: Option<String>,
+    /// The parsed runs, keyed by the offset of the `0` that stands for each in `masked`.
+    pub placeholders: Placeholders,
+    pub escapes: Vec<InvalidEscape>,
+    /// See `strings::Scanner::max_line_weight`.
+    pub max_line_weight: u32,
+}
 
 /// Finds the f-string and t-string runs in `text[start..end]`, parses each, and masks them.
-pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<Prepared, SyntaxError> {
+pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar, fast: bool) -> Result<Prepared, SyntaxError> {
     let mut sc = strings::Scanner::with_grammar(text, grammar);
     sc.scan_code(start, end).map_err(|e| scan_error(text, e))?;
     let runs = strings::fstring_runs(&sc);
@@ -210,8 +246,9 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) ->
     // CPython warns about the first invalid escape of each token only.
     let mut escapes = std::mem::take(&mut sc.escapes);
     escapes.dedup_by_key(|e| e.token);
+    let max_line_weight = sc.max_line_weight;
     if runs.is_empty() {
-        return Ok((None, placeholders, escapes));
+        return Ok(Prepared { masked: None, placeholders, escapes, max_line_weight });
     }
     let mut spans = Vec::with_capacity(runs.len());
     for run in runs {
@@ -222,23 +259,30 @@ pub(crate) fn prepare(text: &str, start: usize, end: usize, grammar: Grammar) ->
             let range = TextRange::new(rs as u32, rs as u32 + 1);
             return Err(SyntaxError { range, message: "invalid syntax".into(), kind: SyntaxErrorKind::SyntaxError });
         }
-        let expr = fstring::parse_run(text, tokens, grammar, &mut |s, e| parse_expression_at(text, s, e, grammar))?;
+        let expr = fstring::parse_run(text, tokens, grammar, &mut |s, e| parse_expression_at(text, s, e, grammar, fast))?;
         placeholders.insert(rs as u32 + 1, expr);
         spans.push((rs, re));
     }
-    Ok((Some(strings::mask(&text[start..end], start, &spans)), placeholders, escapes))
+    let masked = Some(strings::mask(&text[start..end], start, &spans));
+    Ok(Prepared { masked, placeholders, escapes, max_line_weight })
 }
 
 /// Parses `text[start..end]` as one expression (an f-string replacement field), as CPython
 /// does: inside implicit parentheses, so newlines are allowed.
-fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -> Result<crate::ast::Expr, SyntaxError> {
-    let (masked, placeholders, _) = prepare(text, start, end, grammar)?;
+fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar, fast: bool) -> Result<crate::ast::Expr, SyntaxError> {
+    let Prepared { masked, placeholders, max_line_weight, .. } = prepare(text, start, end, grammar, fast)?;
     let inner: &str = masked.as_deref().unwrap_or(&text[start..end]);
     let wrapped = format!("({inner})");
+    if fast && max_line_weight <= crate::fast::MAX_LINE_WEIGHT {
+        let base = (start as u32).saturating_sub(1);
+        if let Some(e) = crate::fast::parse_expression(text, &wrapped, base, grammar, &placeholders) {
+            return Ok(unwrap_field_tuple(text, e, start as u32));
+        }
+    }
     let expr = match lexer::parse(&wrapped, Mode::Expression, (start as u32).saturating_sub(1), grammar) {
         Ok(rp::Mod::Expression(m)) => *m.body,
         Ok(_) => return Err(SyntaxError { range: TextRange::new(start as u32, end as u32), message: "f-string: invalid expression".into(), kind: SyntaxErrorKind::SyntaxError }),
-        Err(e) => return starred_field(text, start, end, grammar).unwrap_or_else(|| Err(convert_error(text, e.offset.to_u32(), &e.error))),
+        Err(e) => return starred_field(text, start, end, grammar, fast).unwrap_or_else(|| Err(convert_error(text, e.offset.to_u32(), &e.error))),
     };
     let wrapped_stmt = vec![rp::Stmt::Expr(rp::StmtExpr { range: Default::default(), value: Box::new(expr) })];
     if depth::max_depth(&wrapped_stmt) > MAX_TREE_DEPTH {
@@ -255,13 +299,13 @@ fn parse_expression_at(text: &str, start: usize, end: usize, grammar: Grammar) -
 
 /// `{*a}`: CPython parses a starred field and its compiler refuses it ("can't use starred
 /// expression here"); rustpython-parser refuses it while parsing, so build the node ourselves.
-fn starred_field(text: &str, start: usize, end: usize, grammar: Grammar) -> Option<Result<crate::ast::Expr, SyntaxError>> {
+fn starred_field(text: &str, start: usize, end: usize, grammar: Grammar, fast: bool) -> Option<Result<crate::ast::Expr, SyntaxError>> {
     let field = &text[start..end];
     let star = start + (field.len() - field.trim_start().len());
     if !text[star..end].starts_with('*') || text[star..end].starts_with("**") {
         return None;
     }
-    let value = match parse_expression_at(text, star + 1, end, grammar) {
+    let value = match parse_expression_at(text, star + 1, end, grammar, fast) {
         Ok(value) => value,
         Err(e) => return Some(Err(e)),
     };

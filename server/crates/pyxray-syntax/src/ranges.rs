@@ -38,6 +38,11 @@ pub(crate) fn paren_wrapped(src: &[u8], start: usize, end: usize) -> bool {
     crate::limits::matching_bracket(src, start) == Some(end - 1)
 }
 
+/// The start of the first token at or after `from`, past whitespace, comments and continuations.
+pub(crate) fn next_token(src: &[u8], from: usize) -> usize {
+    skip_trivia(src, from)
+}
+
 /// The first `(` at or after `from`, past whitespace, comments and continuations.
 pub(crate) fn next_open_paren(src: &[u8], from: usize) -> Option<usize> {
     let i = skip_trivia(src, from);

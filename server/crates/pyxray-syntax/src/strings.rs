@@ -133,11 +133,21 @@ pub(crate) struct Scanner<'a> {
     pub escapes: Vec<InvalidEscape>,
     /// For each token, whether the next significant token is a string continuing the same run.
     pub continues_run: Vec<bool>,
+    /// The most names, numbers, strings, operators and opening brackets in one logical line: a
+    /// bound on how deep its tree can be (see `fast::MAX_LINE_WEIGHT`).
+    pub max_line_weight: u32,
 }
 
 impl<'a> Scanner<'a> {
     pub fn new(text: &'a str) -> Self {
-        Scanner { bytes: text.as_bytes(), grammar: Grammar::default(), tokens: Vec::new(), escapes: Vec::new(), continues_run: Vec::new() }
+        Scanner {
+            bytes: text.as_bytes(),
+            grammar: Grammar::default(),
+            tokens: Vec::new(),
+            escapes: Vec::new(),
+            continues_run: Vec::new(),
+            max_line_weight: 0,
+        }
     }
 
     /// A scanner for the tokenizer of `grammar`'s release.
@@ -174,6 +184,7 @@ impl<'a> Scanner<'a> {
         let mut depth = 0i32;
         // Index of the last string token if nothing significant came after it yet.
         let mut pending: Option<usize> = None;
+        let mut weight = 0u32;
         while i < end {
             let b = bytes[i];
             match b {
@@ -191,6 +202,8 @@ impl<'a> Scanner<'a> {
                 b'\n' | b'\r' => {
                     if depth <= 0 {
                         pending = None;
+                        self.max_line_weight = self.max_line_weight.max(weight);
+                        weight = 0;
                     }
                     i += 1;
                 }
@@ -198,6 +211,7 @@ impl<'a> Scanner<'a> {
                 b'\'' | b'"' => {
                     let tok = self.scan_string(i, i, end, Prefix::default())?;
                     i = tok.end;
+                    weight += 1;
                     self.push_token(tok, &mut pending);
                 }
                 b if is_ident_start(b) => match self.name_or_prefixed_string(i, end)? {
@@ -207,6 +221,7 @@ impl<'a> Scanner<'a> {
                     }
                     (name_end, None) => {
                         i = name_end;
+                        weight += 1;
                         pending = None;
                     }
                 },
@@ -214,11 +229,13 @@ impl<'a> Scanner<'a> {
                     while i < end && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
                         i += 1;
                     }
+                    weight += 1;
                     pending = None;
                 }
                 b'(' | b'[' | b'{' => {
                     depth += 1;
                     i += 1;
+                    weight += 1;
                     pending = None;
                 }
                 b')' | b']' | b'}' => {
@@ -227,11 +244,13 @@ impl<'a> Scanner<'a> {
                     pending = None;
                 }
                 _ => {
+                    weight += u32::from(b != b',');
                     i += 1;
                     pending = None;
                 }
             }
         }
+        self.max_line_weight = self.max_line_weight.max(weight);
         Ok(())
     }
 
@@ -533,7 +552,12 @@ pub(crate) fn plain_run_value(text: &str, start: usize, end: usize) -> Option<Py
             return None;
         }
         let body = &text[tok.body_start..tok.body_end];
-        out.push_pystr(&if tok.raw { PyStr::from(body) } else { decode_str(body) });
+        // The tokenizer reads every line break as `\n`, inside literals too.
+        let body = match body.contains('\r') {
+            true => std::borrow::Cow::Owned(body.replace("\r\n", "\n").replace('\r', "\n")),
+            false => std::borrow::Cow::Borrowed(body),
+        };
+        out.push_pystr(&if tok.raw { PyStr::from(&*body) } else { decode_str(&body) });
     }
     Some(out)
 }

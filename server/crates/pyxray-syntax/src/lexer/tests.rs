@@ -177,23 +177,11 @@ fn mutations_never_diverge() {
     assert!(accepted > 1000, "only {accepted} mutations were lexed");
 }
 
-fn python_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            python_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "py") {
-            out.push(p);
-        }
-    }
-}
-
 /// Every file as written, and as `parse` hands it to the lexer (f-strings masked).
 fn check_corpus(dirs: &[std::path::PathBuf]) -> (usize, usize) {
     let mut files = Vec::new();
     for d in dirs {
-        python_files(d, &mut files);
+        crate::fast::tests::python_files(d, &mut files);
     }
     let (mut total, mut declined) = (0, 0);
     for path in files {
@@ -201,7 +189,7 @@ fn check_corpus(dirs: &[std::path::PathBuf]) -> (usize, usize) {
         let Ok(decoded) = crate::decode_source(&bytes) else { continue };
         let text = decoded.text;
         check(&text, 0, Mode::Module);
-        if let Ok((masked, _, _)) = crate::parse::prepare(&text, 0, text.len(), crate::parse::Grammar::default()) {
+        if let Ok(crate::parse::Prepared { masked, .. }) = crate::parse::prepare(&text, 0, text.len(), crate::parse::Grammar::default(), false) {
             total += 1;
             if !check(masked.as_deref().unwrap_or(&text), 0, Mode::Module) {
                 declined += 1;
