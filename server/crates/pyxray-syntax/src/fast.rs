@@ -70,7 +70,9 @@ fn parse(part: &str, mode: Mode, grammar: Grammar) -> Option<rf::Mod> {
         12
     };
     let options = ParseOptions::from(mode).with_target_version(rf::PythonVersion { major: 3, minor });
-    let parsed = ruff_python_parser::parse_unchecked(part, options);
+    // A panic inside the dependency is one more reason to take the slow path, not a crash.
+    let parse = std::panic::AssertUnwindSafe(|| ruff_python_parser::parse_unchecked(part, options));
+    let parsed = std::panic::catch_unwind(parse).ok()?;
     if !parsed.errors().is_empty() || !parsed.unsupported_syntax_errors().is_empty() {
         return None;
     }
