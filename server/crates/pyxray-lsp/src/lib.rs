@@ -42,7 +42,7 @@ pub fn run_stdio() -> i32 {
     let code = runtime.block_on(async {
         let (service, socket) = server::build_service();
         let session = service.inner().session.clone();
-        let ended = transport::serve(service, socket, tokio::io::stdin(), tokio::io::stdout()).await;
+        let ended = transport::serve_stdio(service, socket).await;
         let shutdown = session.shutdown_requested();
         tracing::info!("stopping: {ended:?}, shutdown requested: {shutdown}");
         if shutdown {

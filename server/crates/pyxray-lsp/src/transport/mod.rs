@@ -13,6 +13,7 @@
 
 mod framing;
 mod message;
+mod stdio;
 
 use crate::guard::panic_message;
 use framing::{Frame, FrameReader};
@@ -45,7 +46,7 @@ pub(crate) enum Ended {
 }
 
 /// Serves `service` over `input`/`output` until `exit` or the end of the input.
-pub(crate) async fn serve<S, I, O>(mut service: LspService<S>, socket: ClientSocket, input: I, output: O) -> Ended
+pub(crate) async fn serve<S, I, O>(service: LspService<S>, socket: ClientSocket, input: I, output: O) -> Ended
 where
     S: LanguageServer,
     I: AsyncRead + Unpin,
@@ -53,6 +54,31 @@ where
 {
     let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
     let writer = tokio::spawn(write_loop(output, out_rx));
+    let ended = serve_messages(service, socket, input, out_tx).await;
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, writer).await;
+    ended
+}
+
+/// Serves `service` over the process's stdin and stdout, each on a thread of its own (see
+/// `stdio`), until `exit` or the end of the input.
+pub(crate) async fn serve_stdio<S: LanguageServer>(service: LspService<S>, socket: ClientSocket) -> Ended {
+    let (out_tx, out_rx) = mpsc::unbounded_channel::<String>();
+    let Some((input, written)) = stdio::spawn(out_rx) else {
+        tracing::warn!("could not start the stdio threads; using tokio's stdin and stdout");
+        drop(out_tx);
+        return serve(service, socket, tokio::io::stdin(), tokio::io::stdout()).await;
+    };
+    let ended = serve_messages(service, socket, input, out_tx).await;
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, written).await;
+    ended
+}
+
+/// Reads and dispatches messages; responses go to `out_tx` (as JSON bodies, to be framed).
+async fn serve_messages<S, I>(mut service: LspService<S>, socket: ClientSocket, input: I, out_tx: mpsc::UnboundedSender<String>) -> Ended
+where
+    S: LanguageServer,
+    I: AsyncRead + Unpin,
+{
     let (mut to_client, mut from_client) = socket.split();
     let forward_tx = out_tx.clone();
     let forward = tokio::spawn(async move {
@@ -148,7 +174,6 @@ where
     forward.abort();
     let _ = forward.await;
     drop(out_tx);
-    let _ = tokio::time::timeout(DRAIN_TIMEOUT, writer).await;
     ended
 }
 
@@ -191,8 +216,7 @@ async fn write_loop<O: AsyncWrite + Unpin>(output: O, mut rx: mpsc::UnboundedRec
             continue;
         }
         // One write per message: each write to tokio's stdout is a hop to a blocking thread.
-        let mut frame = format!("Content-Length: {}\r\n\r\n", json.len());
-        frame.push_str(&json);
+        let frame = frame(&json);
         let result = async {
             output.write_all(frame.as_bytes()).await?;
             if rx.is_empty() {
@@ -207,6 +231,13 @@ async fn write_loop<O: AsyncWrite + Unpin>(output: O, mut rx: mpsc::UnboundedRec
         }
     }
     let _ = output.flush().await;
+}
+
+/// A message body with its Content-Length header.
+fn frame(json: &str) -> String {
+    let mut frame = format!("Content-Length: {}\r\n\r\n", json.len());
+    frame.push_str(json);
+    frame
 }
 
 #[cfg(test)]
