@@ -20,8 +20,13 @@ use std::cell::Cell;
 use std::collections::HashMap;
 use unicode_normalization::UnicodeNormalization;
 
+mod check;
 #[cfg(test)]
 pub(crate) mod tests;
+
+pub(crate) use check::{compare, Outcome};
+#[cfg(test)]
+pub(crate) use check::fast_result;
 
 /// Logical lines heavier than this (names, numbers, strings, operators and brackets; commas do
 /// not count) go to rustpython-parser, whose parser is iterative. A tree is never deeper than

@@ -11,6 +11,8 @@ mod grammar311;
 mod lexer;
 mod limits;
 pub mod line_index;
+#[doc(hidden)]
+pub mod fuzzing;
 mod lower;
 mod parse;
 mod ranges;
