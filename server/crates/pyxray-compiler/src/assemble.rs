@@ -226,7 +226,9 @@ fn exception_table(t: &OpTable, instrs: &[Instruction]) -> Vec<u8> {
 }
 
 fn write_code(t: &OpTable, instrs: &[Instruction]) -> CompileResult<Vec<u8>> {
-    let mut code = Vec::new();
+    // Offsets are resolved: the last instruction's end is the size in code units.
+    let units = instrs.last().map_or(0, |i| i.offset + instr_size(t, i)).max(0) as usize;
+    let mut code = Vec::with_capacity(2 * units);
     let extended_arg = t.number(Op::EXTENDED_ARG).unwrap_or(0);
     let cache = t.number(Op::CACHE).unwrap_or(0);
     for instr in instrs {

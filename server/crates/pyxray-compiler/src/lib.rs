@@ -102,22 +102,29 @@ pub struct CompileOutput {
 
 /// Compiles a module as `compile(source, filename, "exec")` would for `version`.
 pub fn compile_module(module: &Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
-    compile_tree(module.clone(), src, version, None)
+    compile_tree(module.clone(), src, version, None, true)
 }
 
 /// [`compile_module`] after an edit: top-level `def`s and `class`es whose text and line did not
 /// change are taken from `previous` (the `units` of the last compile of this file) instead of
 /// being compiled again. The output is the same as without `previous`.
 pub fn compile_module_reusing(module: &Module, src: &SourceMap<'_>, version: PythonVersion, previous: &UnitCache) -> CompileOutput {
-    compile_tree(module.clone(), src, version, Some(previous))
+    compile_tree(module.clone(), src, version, Some(previous), true)
 }
 
-/// [`compile_module`] for a tree the caller no longer needs: the AST pass folds it in place.
+/// [`compile_module`] for a tree the caller no longer needs, as for a one-shot compile: the AST
+/// pass folds it in place, and no units are recorded for a later compile (`units` is empty).
 pub fn compile_owned_module(module: Module, src: &SourceMap<'_>, version: PythonVersion) -> CompileOutput {
-    compile_tree(module, src, version, None)
+    compile_tree(module, src, version, None, false)
 }
 
-fn compile_tree(module: Module, src: &SourceMap<'_>, version: PythonVersion, previous: Option<&UnitCache>) -> CompileOutput {
+fn compile_tree(
+    module: Module,
+    src: &SourceMap<'_>,
+    version: PythonVersion,
+    previous: Option<&UnitCache>,
+    record_units: bool,
+) -> CompileOutput {
     let mut out = CompileOutput::default();
     opcodes::set_version(version);
     let future = match future::from_ast(&module, version) {
@@ -144,6 +151,7 @@ fn compile_tree(module: Module, src: &SourceMap<'_>, version: PythonVersion, pre
     let settings = reuse::Settings::new(version, src.filename, future.annotations, &compiler.st);
     compiler.previous_units = previous.filter(|p| *p.settings() == settings);
     compiler.unit_cache = UnitCache::new(settings);
+    compiler.record_units = record_units;
     if let Some(r) = future.location {
         compiler.future_location = src.location(r);
     }

@@ -85,8 +85,20 @@ fn is_ident_start(b: u8) -> bool {
 }
 
 fn is_ident_continue(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    IDENT_CONTINUE[b as usize]
 }
+
+/// Letters, digits, `_` and every non-ASCII byte: one load per byte in the scanner's hottest loop.
+static IDENT_CONTINUE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
 
 /// Parses the word before a quote as a string prefix: `Ok(None)` if it is not one (the word is
 /// a name). With `template_strings` (3.14) `t` is a prefix letter, and any set of distinct prefix

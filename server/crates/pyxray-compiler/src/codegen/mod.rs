@@ -101,6 +101,9 @@ pub struct Compiler<'a> {
     pub previous_units: Option<&'a crate::reuse::UnitCache>,
     /// This compile's top-level units, for the next one.
     pub unit_cache: crate::reuse::UnitCache,
+    /// Whether to record this compile's top-level units in `unit_cache` (not for one-shot
+    /// compiles, which have no next compile to serve).
+    pub record_units: bool,
     /// 3.11: the run of concatenated strings the f-string being compiled was written as.
     pub fstring_range: TextRange,
 }
@@ -169,6 +172,7 @@ impl<'a> Compiler<'a> {
             interactive: false,
             previous_units: None,
             unit_cache: crate::reuse::UnitCache::default(),
+            record_units: true,
             fstring_range: TextRange::default(),
         }
     }

@@ -34,6 +34,9 @@ impl<'a> Compiler<'a> {
     /// Records the code object just generated for the statement at `range`; `warned` is how many
     /// warnings there were before generating it.
     pub(super) fn record_top_level(&mut self, range: TextRange, firstlineno: i32, code: &Arc<CodeObject>, warned: usize) {
+        if !self.record_units {
+            return;
+        }
         let Some((text, line)) = self.top_level_unit(range) else { return };
         let warnings = self.warnings[warned..].to_vec();
         self.unit_cache.record(text, range.start, line, firstlineno, code.clone(), warnings);

@@ -123,7 +123,12 @@ pub fn remove_unreachable(g: &mut Cfg) {
 pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
     // 3.11's `clean_basic_block` looks at the next block's first instruction, NOP or not.
     let skip_nop = g.version >= PythonVersion::V3_12;
-    let next_block_loc = {
+    let block = &g.blocks[bb].instrs;
+    if !block.iter().any(|i| i.op == Op::NOP) {
+        return 0;
+    }
+    // Only a NOP ending the block looks at the next one.
+    let next_block_loc = if block.last().is_some_and(|i| i.op == Op::NOP) {
         let next = g.next_nonempty_block(g.blocks[bb].next);
         next.map(|n| {
             g.blocks[n]
@@ -132,6 +137,8 @@ pub fn basicblock_remove_redundant_nops(g: &mut Cfg, bb: BlockId) -> usize {
                 .find(|i| !(skip_nop && i.op == Op::NOP && i.loc.lineno == NO_LOC.lineno))
                 .map_or(NO_LOC, |i| i.loc)
         })
+    } else {
+        None
     };
     let instrs = &mut g.blocks[bb].instrs;
     let mut dest = 0;
